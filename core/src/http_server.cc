@@ -149,12 +149,11 @@ class Dispatcher final : public Poco::Net::HTTPRequestHandler {
   void readBody(const Route& route, Poco::Net::HTTPServerRequest& in, Request& req) {
     int64_t limit = route.max_body_bytes > 0 ? route.max_body_bytes : s_.max_body;
     bool has_length = in.hasContentLength();
-    if (has_length && in.getContentLength64() > limit) {
-      throw Error(413, "http.body_too_large",
-                  "the request body is larger than " + std::to_string(limit) + " bytes",
-                  {{"limit", limit}});
-    }
     if (!has_length && !in.getChunkedTransferEncoding()) return;
+    if (has_length && in.getContentLength64() > limit) {
+      drain(in.stream(), in.getContentLength64());
+      throw tooLarge(limit);
+    }
     std::istream& stream = in.stream();
     auto deadline = Clock::now() + s_.body_timeout;
     char buf[16384];
@@ -165,9 +164,8 @@ class Dispatcher final : public Poco::Net::HTTPRequestHandler {
         if (n <= 0) break;
         req.body.append(buf, static_cast<size_t>(n));
         if (static_cast<int64_t>(req.body.size()) > limit) {
-          throw Error(413, "http.body_too_large",
-                      "the request body is larger than " + std::to_string(limit) + " bytes",
-                      {{"limit", limit}});
+          drain(stream, kDrainLimit);
+          throw tooLarge(limit);
         }
         if (Clock::now() > deadline) {
           throw Error(408, "http.body_timeout", "the request body arrived too slowly");
@@ -175,13 +173,39 @@ class Dispatcher final : public Poco::Net::HTTPRequestHandler {
       }
     } catch (const Poco::TimeoutException&) {
       throw Error(408, "http.body_timeout", "the request body arrived too slowly");
-    } catch (const Poco::Net::NetException& e) {
+    } catch (const Poco::Net::NetException&) {
       throw Error(400, "http.body_unreadable", "the request body could not be read");
     }
     if (has_length && static_cast<int64_t>(req.body.size()) != in.getContentLength64()) {
       throw Error(400, "http.body_incomplete", "the request body is shorter than announced");
     }
   }
+
+  static Error tooLarge(int64_t limit) {
+    return Error(413, "http.body_too_large",
+                 "the request body is larger than " + std::to_string(limit) + " bytes",
+                 {{"limit", limit}});
+  }
+
+  // Reads and discards what the client is still sending (up to `at_most` bytes, for at most a
+  // second) before a refusal, so that it can read our answer instead of a connection reset. A
+  // client that announces more than kDrainLimit gets the answer and a closed connection.
+  static void drain(std::istream& stream, int64_t at_most) {
+    if (at_most > kDrainLimit) return;
+    auto deadline = Clock::now() + std::chrono::seconds(1);
+    char buf[16384];
+    int64_t read = 0;
+    try {
+      while (stream && read < at_most && Clock::now() < deadline) {
+        stream.read(buf, sizeof buf);
+        if (stream.gcount() <= 0) break;
+        read += stream.gcount();
+      }
+    } catch (const Poco::Exception&) {
+    }
+  }
+
+  static constexpr int64_t kDrainLimit = 16 * 1024 * 1024;
 
   Response errorResponse(const Request& req, const Error& e) {
     if (req.path.rfind("/web", 0) == 0 && e.status() != 401) {

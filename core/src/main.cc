@@ -78,7 +78,11 @@ class App final : public Poco::Util::ServerApplication {
     }
     Runtime::declareCoreKeys(*config_);
     if (cmd == "config") return printConfig();
-    if (cmd != "serve") config_->set("jobs.enabled", "false");
+    if (cmd != "serve") {
+      config_->set("jobs.enabled", "false");
+      // Commands print their own summary; the log says only what went wrong unless asked.
+      if (config_->sourceOf("log.level") == "default") config_->set("log.level", "warning");
+    }
     setUpLogging(config_->getString("log.level"));
     Runtime rt(std::move(config_));
     rt.boot();

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -15,6 +17,7 @@
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
+#include <nlohmann/json.hpp>
 
 #include "../core/test_system.h"
 
@@ -182,6 +185,36 @@ TEST_F(E2eTest, MigrateSeedAndConfigCommands) {
   auto bad = runBinary({"--config", "/nonexistent.properties", "serve"}, dir_.string(), {});
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.err.find("cannot read configuration file"), std::string::npos);
+}
+
+TEST_F(E2eTest, EligibilityPluginEvaluatesAHouseholdAndRefusesBrokenProgrammes) {
+  auto e = env();
+  e["SUKUSUKU_PLUGINS_ENABLED"] = "eligibility";  // the real plugin, found beside the binary
+  std::ofstream(dir_ / "household.json")
+      << R"({"municipality":"demo","single_parent":true,"resident_tax_exempt":false,)"
+      << R"("income_yen":1500000,"dependants":1,"child_support_received_yen":0,)"
+      << R"("guardians_supporting_over_18":false,"children":[{"birth_date":"2021-05-01",)"
+      << R"("disability_grade":0,"in_licensed_care":true}]})";
+  auto r = runBinary({"eligibility", "evaluate", "household.json", "--date", "2026-11-25"},
+                     dir_.string(), e);
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto out = nlohmann::json::parse(r.out);
+  EXPECT_EQ(out["date"], "2026-11-25");
+  std::map<std::string, std::string> status;
+  for (const auto& res : out["results"]) status[res["programme"]] = res["status"];
+  EXPECT_EQ(status.size(), 5u);
+  EXPECT_EQ(status["jidou_teate"], "eligible");
+  EXPECT_EQ(status["tokubetsu_jidou_fuyou_teate"], "not_eligible");
+
+  fs::create_directories(dir_ / "programmes");
+  std::ofstream(dir_ / "programmes" / "broken.json") << R"({"format": "nonsense"})";
+  e["SUKUSUKU_ELIGIBILITY_PROGRAMMES_DIR"] = (dir_ / "programmes").string();
+  auto broken = runBinary({"eligibility", "evaluate", "household.json"}, dir_.string(), e);
+  EXPECT_NE(broken.code, 0);
+  EXPECT_NE(broken.err.find("plugin eligibility: init failed: 1 broken programme file(s)"),
+            std::string::npos)
+      << broken.err;
+  EXPECT_NE(broken.err.find("broken.json"), std::string::npos) << broken.err;
 }
 
 }  // namespace
