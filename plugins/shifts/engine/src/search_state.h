@@ -1,0 +1,64 @@
+// SearchState: a roster under local search with its cost kept up to date incrementally.
+//
+// apply() changes a few cells and reprices only what they touch: the touched employees' rows
+// (through CostModel::employeeCost) and the cover requirements the old and new shifts count
+// towards. Applies stack: undo() reverts the most recent one not yet committed, commit() makes
+// all pending ones permanent. That lets a move be tried and withdrawn, and lets a compound move
+// (ruin-and-recreate) be built step by step and still be withdrawn as a whole.
+//
+// Not thread-safe; each search thread owns one.
+#pragma once
+
+#include <vector>
+
+#include "cost_model.h"
+
+namespace sukusuku::shifts::detail {
+
+struct Change {
+  int employee;
+  int day;
+  int from;
+  int to;
+};
+
+class SearchState {
+ public:
+  SearchState(const CostModel& model, const Roster& roster);
+
+  // Starts over from `roster`, dropping pending applies.
+  void reset(const Roster& roster);
+
+  const Roster& roster() const { return roster_; }
+  const Cost& total() const { return total_; }
+  int at(int employee, int day) const { return roster_.at(employee, day); }
+  int count(int requirement) const { return count_[requirement]; }
+
+  // Each change's `from` must be the cell's current value. Returns the new total.
+  const Cost& apply(const Change* changes, int count);
+  void undo();
+  void commit();
+  size_t pending() const { return frames_.size(); }
+  // Every change applied and not yet committed, oldest first.
+  const std::vector<Change>& pendingChanges() const { return changeLog_; }
+
+ private:
+  void moveCover(int employee, int day, int shift, int delta);
+
+  const CostModel& model_;
+  Roster roster_;
+  std::vector<Cost> employeeCost_;
+  std::vector<int> count_;
+  Cost total_;
+
+  struct Frame {
+    size_t changes;
+    size_t touched;
+    Cost total;
+  };
+  std::vector<Frame> frames_;
+  std::vector<Change> changeLog_;
+  std::vector<std::pair<int, Cost>> touchedLog_;  // employee and its cost before the frame
+};
+
+}  // namespace sukusuku::shifts::detail

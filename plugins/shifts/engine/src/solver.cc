@@ -1,0 +1,443 @@
+#include "sukusuku/shifts/solver.h"
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <thread>
+
+#include "cost_model.h"
+#include "row_optimizer.h"
+#include "search_state.h"
+
+namespace sukusuku::shifts {
+
+namespace {
+
+using detail::Change;
+using detail::Cost;
+using detail::CostModel;
+using detail::SearchState;
+using Clock = std::chrono::steady_clock;
+
+// Search constants, tuned on the Curtois-Qu instances (cover weights up to 100, request weights
+// 1-3). A hard unit is worth one uncovered place: the walk may cross infeasibility early on,
+// and by the time the temperature is low it no longer pays; the best roster is chosen
+// feasibility first in any case.
+constexpr int64_t kHardWeight = 100;
+constexpr double kStartTemperature = 40.0;
+constexpr double kEndTemperature = 0.2;
+constexpr int kMaxBlock = 7;
+// Every kRowEvery-th move is a best-response row (row_optimizer.h); cell noise up to
+// kRowNoise x temperature keeps repeated calls from returning the same row.
+constexpr int64_t kRowEvery = 2000;
+constexpr double kRowNoise = 2.0;
+// A best response of this many transitions (an Instance8 row) runs every kRowEvery moves.
+constexpr int64_t kReferenceRowWork = 2000000;
+constexpr int kConstructionRounds = 3;
+
+int64_t scalar(const Cost& c, int64_t hardWeight) { return c.hardUnits * hardWeight + c.soft; }
+bool better(const Cost& a, const Cost& b) {
+  return a.hardUnits != b.hardUnits ? a.hardUnits < b.hardUnits : a.soft < b.soft;
+}
+
+// splitmix64: small, fast, and identical on every platform.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : state_(seed) {}
+  uint64_t next() {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  int below(int n) { return static_cast<int>((next() >> 33) % static_cast<uint64_t>(n)); }
+  double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+ private:
+  uint64_t state_;
+};
+
+bool allows(const CostModel& m, int e, int d, int v) {
+  return (m.allowedMask(e, d) >> (v + 1)) & 1;
+}
+
+// The starting roster: the given one, with pinned values applied and values the cell may not
+// hold (e.g. a new hard day off) cleared.
+Roster startingRoster(const CostModel& m, const SolveOptions& options) {
+  const Problem& p = m.problem();
+  Roster roster(m.employees(), m.days());
+  if (options.initial) {
+    if (options.initial->employees() != m.employees() || options.initial->days() != m.days())
+      throw RosterError("shifts.invalid_model", "initial roster has the wrong shape");
+    roster = *options.initial;
+  } else if (p.previous) {
+    roster = *p.previous;
+  }
+  for (int e = 0; e < m.employees(); ++e)
+    for (int d = 0; d < m.days(); ++d) {
+      const int v = roster.at(e, d);
+      if (v < kOff || v >= m.shiftTypes() || !allows(m, e, d, v)) roster.set(e, d, kOff);
+    }
+  for (const Assignment& a : p.pinned) roster.set(a.employee, a.day, a.shift);
+  return roster;
+}
+
+// Greedy construction: first-improvement descent over single cells, in a fixed order.
+void descend(const CostModel& m, SearchState& state, const Clock::time_point deadline,
+             bool watchClock) {
+  for (int pass = 0; pass < 50; ++pass) {
+    bool improved = false;
+    for (int e = 0; e < m.employees(); ++e) {
+      if (watchClock && Clock::now() > deadline) return;
+      for (int d = 0; d < m.days(); ++d) {
+        if (m.pinned(e, d)) continue;
+        const int current = state.at(e, d);
+        int best = current;
+        int64_t bestCost = scalar(state.total(), kHardWeight);
+        for (int v = kOff; v < m.shiftTypes(); ++v) {
+          if (v == current || !allows(m, e, d, v)) continue;
+          const Change c{e, d, current, v};
+          const int64_t cost = scalar(state.apply(&c, 1), kHardWeight);
+          state.undo();
+          if (cost < bestCost) {
+            bestCost = cost;
+            best = v;
+          }
+        }
+        if (best != current) {
+          const Change c{e, d, current, best};
+          state.apply(&c, 1);
+          state.commit();
+          improved = true;
+        }
+      }
+    }
+    if (!improved) return;
+  }
+}
+
+// Rounds of best-response rows, each employee in turn, keeping only improvements: turns the
+// greedy roster into one whose every row satisfies its own hard rules where that is possible.
+void bestResponses(const CostModel& m, SearchState& state, int rounds) {
+  detail::RowOptimizer optimizer(m);
+  std::vector<int> row;
+  std::vector<Change> changes;
+  for (int round = 0; round < rounds; ++round) {
+    bool improved = false;
+    for (int e = 0; e < m.employees(); ++e) {
+      if (!optimizer.optimize(state, e, kHardWeight, nullptr, row)) continue;
+      changes.clear();
+      for (int d = 0; d < m.days(); ++d)
+        if (row[d] != state.at(e, d)) changes.push_back({e, d, state.at(e, d), row[d]});
+      if (changes.empty()) continue;
+      const int64_t before = scalar(state.total(), kHardWeight);
+      if (scalar(state.apply(changes.data(), static_cast<int>(changes.size())), kHardWeight) <
+          before) {
+        state.commit();
+        improved = true;
+      } else {
+        state.undo();
+      }
+    }
+    if (!improved) return;
+  }
+}
+
+class Annealer {
+ public:
+  Annealer(const CostModel& m, const Roster& start, uint64_t seed, const SolveOptions& options,
+           Clock::time_point begin, Clock::time_point deadline)
+      : m_(m),
+        state_(m, start),
+        rng_(seed),
+        options_(options),
+        begin_(begin),
+        deadline_(deadline),
+        best_(start),
+        bestCost_(state_.total()) {
+    for (int d = 0; d < m.days(); ++d)
+      if ((m.problem().firstWeekday + d) % 7 == 5 || (d == 0 && m.problem().firstWeekday == 6))
+        weekendStarts_.push_back(d);
+    // Expensive best responses (fine-grained minutes, many shift types) are made rarer, so that
+    // they keep taking about the same share of the search.
+    int64_t work = 0;
+    for (int e = 0; e < m.employees(); ++e) work += rows_.estimatedWork(e);
+    const int64_t mean = m.employees() > 0 ? work / m.employees() : 0;
+    rowEvery_ =
+        std::clamp<int64_t>(kRowEvery * mean / kReferenceRowWork, kRowEvery, 10 * kRowEvery);
+  }
+
+  void run() {
+    const double limit = std::chrono::duration<double>(deadline_ - begin_).count();
+    double temperature = kStartTemperature;
+    for (;; ++iterations_) {
+      if ((iterations_ & 255) == 0) {
+        const double elapsed = std::chrono::duration<double>(Clock::now() - begin_).count();
+        if (elapsed >= limit) break;
+        if (options_.cancel && options_.cancel->load(std::memory_order_relaxed)) break;
+        // With an iteration budget the schedule follows iterations only, so that the walk does
+        // not depend on the machine's speed.
+        const double progress = options_.maxIterations > 0
+                                    ? static_cast<double>(iterations_) / options_.maxIterations
+                                    : elapsed / limit;
+        if (progress >= 1.0) break;
+        temperature = kStartTemperature * std::pow(kEndTemperature / kStartTemperature, progress);
+      }
+      if (iterations_ % rowEvery_ == rowEvery_ - 1) {
+        rowMove(temperature);
+      } else {
+        step(temperature);
+      }
+    }
+    if (currentIsBest_) best_ = state_.roster();
+  }
+
+  const Roster& best() const { return best_; }
+  const Cost& bestCost() const { return bestCost_; }
+  int64_t iterations() const { return iterations_; }
+
+ private:
+  void step(double temperature) {
+    const int64_t before = scalar(state_.total(), kHardWeight);
+    if (!buildMove()) return;
+    decide(before, temperature);
+  }
+
+  // Replaces one employee's row by its best response to everybody else (row_optimizer.h),
+  // with a little noise so that repeated calls explore.
+  void rowMove(double temperature) {
+    const int64_t before = scalar(state_.total(), kHardWeight);
+    const int e = rng_.below(m_.employees());
+    const int values = m_.shiftTypes() + 1;
+    noise_.resize(static_cast<size_t>(m_.days()) * values);
+    const int amplitude = std::max(1, static_cast<int>(temperature * kRowNoise));
+    for (int64_t& n : noise_) n = rng_.below(amplitude);
+    if (!rows_.optimize(state_, e, kHardWeight, noise_.data(), row_)) return;
+    changes_.clear();
+    for (int d = 0; d < m_.days(); ++d)
+      if (row_[d] != state_.at(e, d)) changes_.push_back({e, d, state_.at(e, d), row_[d]});
+    if (changes_.empty()) return;
+    state_.apply(changes_.data(), static_cast<int>(changes_.size()));
+    decide(before, temperature);
+  }
+
+  bool buildMove() {
+    const int kind = rng_.below(100);
+    bool built;
+    if (kind < 30) {
+      built = changeMove();
+    } else if (kind < 60) {
+      built = swapMove();
+    } else if (kind < 75) {
+      built = blockSwapMove();
+    } else if (kind < 85) {
+      built = weekendSwapMove();
+    } else if (kind < 95) {
+      built = daySwapMove();
+    } else {
+      built = recreateMove();
+    }
+    return built;
+  }
+
+  void decide(int64_t before, double temperature) {
+    const int64_t delta = scalar(state_.total(), kHardWeight) - before;
+    if (delta <= 0 || rng_.unit() < std::exp(-static_cast<double>(delta) / temperature)) {
+      if (currentIsBest_) {
+        // Keep the best before walking away from it: the roster as it was before this move.
+        best_ = state_.roster();
+        const std::vector<Change>& changes = state_.pendingChanges();
+        for (auto c = changes.rbegin(); c != changes.rend(); ++c)
+          best_.set(c->employee, c->day, c->from);
+        currentIsBest_ = false;
+      }
+      state_.commit();
+      if (better(state_.total(), bestCost_)) {
+        bestCost_ = state_.total();
+        currentIsBest_ = true;
+      }
+    } else {
+      while (state_.pending() > 0) state_.undo();
+    }
+  }
+
+  bool isFree(int e, int d) const { return !m_.pinned(e, d); }
+
+  bool changeMove() {
+    const int e = rng_.below(m_.employees());
+    const int d = rng_.below(m_.days());
+    const int current = state_.at(e, d);
+    const uint64_t mask = m_.allowedMask(e, d) & ~(1ULL << (current + 1));
+    if (mask == 0) return false;
+    int k = rng_.below(std::popcount(mask));
+    uint64_t bits = mask;
+    while (k-- > 0) bits &= bits - 1;
+    const Change c{e, d, current, std::countr_zero(bits) - 1};
+    state_.apply(&c, 1);
+    return true;
+  }
+
+  bool swapMove() {
+    if (m_.employees() < 2) return false;
+    const int d = rng_.below(m_.days());
+    const int a = rng_.below(m_.employees());
+    int b = rng_.below(m_.employees() - 1);
+    if (b >= a) ++b;
+    const int va = state_.at(a, d);
+    const int vb = state_.at(b, d);
+    if (va == vb || !allows(m_, a, d, vb) || !allows(m_, b, d, va)) return false;
+    const Change c[2] = {{a, d, va, vb}, {b, d, vb, va}};
+    state_.apply(c, 2);
+    return true;
+  }
+
+  bool blockSwapMove() {
+    if (m_.days() < 2) return false;
+    const int len = 2 + rng_.below(std::min(kMaxBlock, m_.days()) - 1);
+    return swapDays(rng_.below(m_.days() - len + 1), len);
+  }
+
+  // Swaps a block covering one weekend, give or take two days either side, so that a weekend
+  // can change hands as a whole.
+  bool weekendSwapMove() {
+    if (weekendStarts_.empty()) return false;
+    const int saturday = weekendStarts_[rng_.below(static_cast<int>(weekendStarts_.size()))];
+    const int start = std::max(0, saturday - rng_.below(3));
+    const int end = std::min(m_.days() - 1, saturday + 1 + rng_.below(3));
+    return swapDays(start, end - start + 1);
+  }
+
+  // Swaps days [start, start + len) between two random employees.
+  bool swapDays(int start, int len) {
+    if (m_.employees() < 2) return false;
+    const int a = rng_.below(m_.employees());
+    int b = rng_.below(m_.employees() - 1);
+    if (b >= a) ++b;
+    Change c[4 * kMaxBlock];
+    int n = 0;
+    for (int d = start; d < start + len; ++d) {
+      const int va = state_.at(a, d);
+      const int vb = state_.at(b, d);
+      if (va == vb) continue;
+      if (!allows(m_, a, d, vb) || !allows(m_, b, d, va)) return false;
+      c[n++] = {a, d, va, vb};
+      c[n++] = {b, d, vb, va};
+    }
+    if (n == 0) return false;
+    state_.apply(c, n);
+    return true;
+  }
+
+  bool daySwapMove() {
+    const int e = rng_.below(m_.employees());
+    const int d1 = rng_.below(m_.days());
+    // Mostly a nearby day: slides a working block or a rest day by a little.
+    int d2 = rng_.below(2) == 0 ? rng_.below(m_.days())
+                                : d1 + (rng_.below(2) ? 1 : -1) * (1 + rng_.below(3));
+    if (d2 < 0 || d2 >= m_.days()) return false;
+    const int v1 = state_.at(e, d1);
+    const int v2 = state_.at(e, d2);
+    if (v1 == v2 || !allows(m_, e, d1, v2) || !allows(m_, e, d2, v1)) return false;
+    const Change c[2] = {{e, d1, v1, v2}, {e, d2, v2, v1}};
+    state_.apply(c, 2);
+    return true;
+  }
+
+  // Clears a few days of one employee, then refills them greedily day by day.
+  bool recreateMove() {
+    if (m_.days() < 2) return false;
+    const int e = rng_.below(m_.employees());
+    const int len = 2 + rng_.below(std::min(kMaxBlock, m_.days()) - 1);
+    const int start = rng_.below(m_.days() - len + 1);
+    bool changed = false;
+    for (int d = start; d < start + len; ++d) {
+      if (!isFree(e, d)) continue;
+      const int current = state_.at(e, d);
+      int bestValue = current;
+      int64_t bestCost = INT64_MAX;
+      const int offset = rng_.below(m_.shiftTypes() + 1);  // ties broken by a random origin
+      for (int i = 0; i <= m_.shiftTypes(); ++i) {
+        const int v = (offset + i) % (m_.shiftTypes() + 1) - 1;
+        if (!allows(m_, e, d, v)) continue;
+        int64_t cost = scalar(state_.total(), kHardWeight);
+        if (v != current) {
+          const Change c{e, d, current, v};
+          cost = scalar(state_.apply(&c, 1), kHardWeight);
+          state_.undo();
+        }
+        if (cost < bestCost) {
+          bestCost = cost;
+          bestValue = v;
+        }
+      }
+      if (bestValue != current) {
+        const Change c{e, d, current, bestValue};
+        state_.apply(&c, 1);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  const CostModel& m_;
+  SearchState state_;
+  Rng rng_;
+  const SolveOptions& options_;
+  Clock::time_point begin_;
+  Clock::time_point deadline_;
+  Roster best_;
+  Cost bestCost_;
+  bool currentIsBest_ = true;
+  std::vector<int> weekendStarts_;  // first weekend day of each weekend in the horizon
+  detail::RowOptimizer rows_{m_};
+  std::vector<int64_t> noise_;  // scratch for rowMove()
+  std::vector<int> row_;
+  std::vector<Change> changes_;
+  int64_t iterations_ = 0;
+  int64_t rowEvery_ = kRowEvery;
+};
+
+}  // namespace
+
+SolveResult solve(const Problem& problem, const SolveOptions& options) {
+  const Clock::time_point begin = Clock::now();
+  const double limit = std::max(0.0, options.timeLimitSeconds);
+  const Clock::time_point deadline =
+      begin + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
+  CostModel model(problem);
+
+  SearchState construction(model, startingRoster(model, options));
+  descend(model, construction, deadline, limit > 0);
+  bestResponses(model, construction, kConstructionRounds);
+  descend(model, construction, deadline, limit > 0);
+  Roster start = construction.roster();
+
+  SolveResult result;
+  const bool search = limit > 0 && !(options.cancel && options.cancel->load());
+  if (search && model.employees() > 0) {
+    const int threads = std::max(1, options.threads);
+    std::vector<std::unique_ptr<Annealer>> annealers;
+    for (int t = 0; t < threads; ++t)
+      annealers.push_back(std::make_unique<Annealer>(
+          model, start, options.seed * 0x2545F4914F6CDD1DULL + 7919ULL * t + 1, options, begin,
+          deadline));
+    std::vector<std::thread> workers;
+    for (int t = 1; t < threads; ++t) workers.emplace_back([&, t] { annealers[t]->run(); });
+    annealers[0]->run();
+    for (std::thread& w : workers) w.join();
+    int winner = 0;
+    for (int t = 1; t < threads; ++t)
+      if (better(annealers[t]->bestCost(), annealers[winner]->bestCost())) winner = t;
+    result.roster = annealers[winner]->best();
+    for (auto& a : annealers) result.iterations += a->iterations();
+  } else {
+    result.roster = start;
+  }
+  result.report = evaluate(problem, result.roster);
+  result.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  return result;
+}
+
+}  // namespace sukusuku::shifts
