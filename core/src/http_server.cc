@@ -1,6 +1,8 @@
 #include "sukusuku/http_server.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <random>
 #include <thread>
 
@@ -43,6 +45,21 @@ bool saneRequestId(const std::string& id) {
 }
 
 std::string statusClass(int status) { return std::to_string(status / 100) + "xx"; }
+
+// FNV-1a, 64 bits, as hex: ETags and idempotency fingerprints (not a security boundary: both
+// compare a client's own earlier request or response).
+std::string fingerprint(std::string_view data) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+bool isApi(const std::string& path) { return path.rfind("/api/", 0) == 0; }
 
 struct Settings {
   int64_t max_body = 0;
@@ -143,7 +160,73 @@ class Dispatcher final : public Poco::Net::HTTPRequestHandler {
       }
     }
     if (req.principal) req.language = rt_.i18n().negotiate(req.principal->language, "");
+    std::string key = req.header("idempotency-key");
+    if (!key.empty() && req.method == "POST" && req.principal && isApi(req.path)) {
+      return runOnce(route, req, key);
+    }
     return route.handler(req);
+  }
+
+  // Idempotency-Key: the first request with a key runs and its answer is kept; a retry gets that
+  // answer. The claim is one INSERT on a unique key, so two racing retries cannot both run.
+  Response runOnce(const Route& route, Request& req, const std::string& key) {
+    bool printable = key.size() <= 128 && std::all_of(key.begin(), key.end(), [](char c) {
+                       return c > 32 && c < 127;
+                     });
+    if (!printable) {
+      throw Error::badRequest("api.invalid_idempotency_key",
+                              "Idempotency-Key must be 1 to 128 printable ASCII characters");
+    }
+    auto& db = rt_.database();
+    std::string hash = fingerprint(req.method + " " + req.path + "\n" + req.body);
+    int64_t user = req.principal->user_id;
+    int64_t now = rt_.clock().nowSeconds();
+    bool claimed = db.transaction([&](db::Tx& tx) {
+      return tx.execute(db.dialect().insertIgnore("idempotency_keys", {"user_id", "idem_key",
+                                                                       "request_hash", "status",
+                                                                       "created_at"}),
+                        {user, key, hash, 0, now})
+                 .affected_rows == 1;
+    });
+    if (!claimed) {
+      auto conn = db.acquire();
+      auto row = conn->queryOne(
+          "SELECT request_hash, status, response_body FROM idempotency_keys "
+          "WHERE user_id = ? AND idem_key = ?",
+          {user, key});
+      if (!row) throw Error::conflict("idempotency.in_progress", "the first request is still running");
+      if (row->getText("request_hash") != hash) {
+        throw Error::invalid("idempotency.key_reused",
+                             "this Idempotency-Key was used for a different request");
+      }
+      if (row->getInt("status") == 0) {
+        throw Error::conflict("idempotency.in_progress", "the first request is still running");
+      }
+      Response replay;
+      replay.status = static_cast<int>(row->getInt("status"));
+      replay.body = row->getText("response_body");
+      replay.headers["Idempotent-Replayed"] = "true";
+      return replay;
+    }
+    try {
+      Response res = route.handler(req);
+      db.transaction([&](db::Tx& tx) {
+        tx.execute("UPDATE idempotency_keys SET status = ?, response_body = ? "
+                   "WHERE user_id = ? AND idem_key = ?",
+                   {res.status, res.body, user, key});
+      });
+      return res;
+    } catch (...) {
+      // Nothing was committed by a failed handler: free the key so that a retry runs anew.
+      try {
+        db.transaction([&](db::Tx& tx) {
+          tx.execute("DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ?",
+                     {user, key});
+        });
+      } catch (const std::exception&) {
+      }
+      throw;
+    }
   }
 
   void readBody(const Route& route, Poco::Net::HTTPServerRequest& in, Request& req) {
@@ -244,19 +327,36 @@ class Dispatcher final : public Poco::Net::HTTPRequestHandler {
             "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src "
             "'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action "
             "'self'");
-    if (!res.headers.count("Cache-Control")) out.set("Cache-Control", "no-store");
-    for (const auto& [k, v] : res.headers) out.set(k, v);
     bool head = req.method == "HEAD";
+    Response etagged;
+    const Response* sent = &res;
+    if ((req.method == "GET" || head) && res.status == 200 && isApi(req.path) &&
+        !res.headers.count("ETag")) {
+      // API reads revalidate: the app keeps its copy and asks "changed?" with If-None-Match.
+      std::string etag = "\"" + fingerprint(res.body) + "\"";
+      out.set("ETag", etag);
+      out.set("Cache-Control", "private, no-cache");
+      if (req.header("if-none-match") == etag) {
+        etagged.status = 304;
+        etagged.content_type.clear();
+        sent = &etagged;
+        out.setStatus(Poco::Net::HTTPResponse::HTTP_NOT_MODIFIED);
+      }
+    }
+    if (!res.headers.count("Cache-Control") && !out.has("Cache-Control")) {
+      out.set("Cache-Control", "no-store");
+    }
+    for (const auto& [k, v] : res.headers) out.set(k, v);
     // A request whose body we did not read fully cannot share the connection with the next one.
     if (res.status == 413 || res.status == 408 || res.status == 400) out.setKeepAlive(false);
     try {
-      if (res.status == 204 || res.status == 304) {
+      if (sent->status == 204 || sent->status == 304) {
         out.setContentLength(0);
         out.send();
       } else {
-        out.setContentLength64(static_cast<Poco::Int64>(res.body.size()));
+        out.setContentLength64(static_cast<Poco::Int64>(sent->body.size()));
         std::ostream& os = out.send();
-        if (!head) os.write(res.body.data(), static_cast<std::streamsize>(res.body.size()));
+        if (!head) os.write(sent->body.data(), static_cast<std::streamsize>(sent->body.size()));
       }
     } catch (const Poco::Exception&) {
       // The client went away; nothing to tell it.

@@ -10,6 +10,7 @@
 #include <Poco/PatternFormatter.h>
 #include <Poco/Util/ServerApplication.h>
 
+#include "sukusuku/builtin.h"
 #include "sukusuku/error.h"
 #include "sukusuku/http_server.h"
 #include "sukusuku/runtime.h"
@@ -85,6 +86,7 @@ class App final : public Poco::Util::ServerApplication {
     }
     setUpLogging(config_->getString("log.level"));
     Runtime rt(std::move(config_));
+    addBuiltInModules(rt);
     rt.boot();
     if (cmd == "serve") return serve(rt);
     if (cmd == "migrate") return migrate(rt);
@@ -109,6 +111,7 @@ class App final : public Poco::Util::ServerApplication {
       return 0;
     }
     if (cmd == "routes") {
+      HttpServer::addCoreRoutes(rt, nullptr);
       for (const auto* r : rt.router().routes()) {
         std::cout << r->method << " " << r->pattern << "  [" << r->permission << "]  "
                   << r->owner << "\n";

@@ -32,11 +32,6 @@ PluginLoader& loader() {
   return *instance;
 }
 
-std::vector<std::pair<std::string, CoreModule>>& coreModules() {
-  static std::vector<std::pair<std::string, CoreModule>> modules;
-  return modules;
-}
-
 std::string readFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) throw StartupError("cannot read " + p.string());
@@ -97,6 +92,25 @@ void Runtime::declareCoreKeys(Config& c) {
   key("log.access", "true", "Write one access-log line per request");
   key("jobs.enabled", "true", "Run periodic jobs on this node");
   key("node.id", "", "Name of this node in leases and logs; empty = host name and process id");
+  key("auth.jwt.keys_file", "",
+      "JSON list of JWT keys [{kid, alg: HS256|RS256, secret (base64url) | private_key_file, "
+      "public_key_file}]; empty = an HS256 key generated once in <data.dir>/keys/jwt-keys.json");
+  key("auth.jwt.active_kid", "",
+      "Key id that signs new access tokens; empty = the first key that can sign. Rotate by "
+      "adding a key, activating it, and removing the old one after auth.access_ttl_seconds");
+  key("auth.access_ttl_seconds", "900", "Lifetime of API access tokens (JWT)");
+  key("auth.refresh_ttl_days", "60", "Lifetime of a refresh token; each use rotates it");
+  key("auth.session_ttl_hours", "12", "Lifetime of a staff web session");
+  key("auth.login.max_failures", "5",
+      "Wrong passwords for one login before it is locked for auth.login.lockout_minutes");
+  key("auth.login.max_failures_per_address", "50",
+      "Failed sign-ins (and invitation or reset codes) from one client address before it is "
+      "throttled for auth.login.lockout_minutes. Behind nginx set http.trust_proxy, or every "
+      "client shares the proxy's address");
+  key("auth.login.lockout_minutes", "15", "Lockout period, and the window failures count in");
+  key("auth.invitation_ttl_days", "14", "How long a guardian invitation code stays valid");
+  key("auth.cookie_secure", "auto",
+      "Secure flag on cookies: true, false, or auto = when X-Forwarded-Proto is https");
 }
 
 std::string Runtime::pluginsDir() const {
@@ -286,8 +300,9 @@ Runtime::~Runtime() {
   }
 }
 
-void Runtime::registerCoreModule(const std::string& name, CoreModule module) {
-  coreModules().emplace_back(name, std::move(module));
+void Runtime::addCoreModule(const std::string& name, CoreModule module) {
+  if (db_) throw std::logic_error("core module " + name + " added after boot()");
+  core_modules_.emplace_back(name, std::move(module));
 }
 
 void Runtime::contribute(const std::string& owner, const std::string& resource_dir, bool core,
@@ -414,8 +429,9 @@ void Runtime::boot() {
 
   // The core's own resources (schema, layout, strings), then the built-in modules, then plugins.
   contribute("core", (fs::path(resourcesDir()) / "core").string(), true, [](PluginContext&) {});
-  for (const auto& [name, module] : coreModules()) {
-    contribute(name, (fs::path(resourcesDir()) / name).string(), true, module);
+  for (const auto& [name, module] : core_modules_) {
+    contribute(name, (fs::path(resourcesDir()) / name).string(), true,
+               [this, &module](PluginContext& ctx) { module(ctx, *this); });
   }
   loadPlugins();
   log.information("booted with %z plugin(s), %z route(s)", loaded_.size(),

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <random>
 
+#include <sukusuku/builtin.h>
 #include <sukusuku/db/database.h>
 
 namespace sukusuku::testing {
@@ -59,6 +60,7 @@ TestSystem::TestSystem(const std::string& backend, const std::string& plugins,
                        const std::vector<std::pair<std::string, std::string>>& settings)
     : scratch(backend) {
   rt = std::make_unique<Runtime>(makeConfig(plugins, settings), std::move(clock));
+  addBuiltInModules(*rt);
   rt->boot();
   rt->migrate();
 }

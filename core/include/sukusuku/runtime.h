@@ -4,6 +4,7 @@
 // class, only the PluginContext it hands them. Life:
 //
 //   Runtime rt(config);   // declares the core keys
+//   addBuiltInModules(rt); // identity, API shell, ... (core/include/sukusuku/builtin.h)
 //   rt.boot();            // opens the database and blob store, loads and init()s plugins
 //   rt.migrate();         // applies pending migrations (or rt.migrationsCurrent() to check)
 //   rt.start();           // start()s plugins in dependency order
@@ -52,9 +53,12 @@ struct PluginCommandSet {
   std::vector<CliCommand> commands;
 };
 
-// A part of the core built into the binary (identity, push, the web shell, the API shell): it
-// contributes through the same context as a plugin, before any plugin.
-using CoreModule = std::function<void(PluginContext& ctx)>;
+class Runtime;
+
+// A part of the core built into the binary (identity, push, the API shell): it contributes
+// through the same context as a plugin, before any plugin, and may also reach the runtime (to
+// install the authenticator, for instance).
+using CoreModule = std::function<void(PluginContext& ctx, Runtime& runtime)>;
 
 class Runtime {
  public:
@@ -63,9 +67,10 @@ class Runtime {
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
-  // Core modules registered before boot() contribute as owner NAME, with resources from
-  // <resources.dir>/NAME; unlike plugins they may route and name permissions anywhere.
-  static void registerCoreModule(const std::string& name, CoreModule module);
+  // Core modules added before boot() contribute as owner NAME, in the order added, with
+  // resources from <resources.dir>/NAME; unlike plugins they may route and name permissions
+  // anywhere.
+  void addCoreModule(const std::string& name, CoreModule module);
 
   void boot();
   int migrate(const std::function<void(const db::Migration&)>& progress = {});
@@ -134,6 +139,7 @@ class Runtime {
   std::vector<LoadedPlugin> loaded_;
   std::vector<PluginCommandSet> commands_;
   std::vector<std::pair<std::string, std::function<void(db::Database&)>>> seeders_;
+  std::vector<std::pair<std::string, CoreModule>> core_modules_;
   bool started_ = false;
 };
 

@@ -1,0 +1,397 @@
+#include "sukusuku/identity/identity_service.h"
+
+#include <algorithm>
+
+#include <Poco/Logger.h>
+
+#include "crypto.h"
+#include "retire.h"
+#include "sukusuku/error.h"
+#include "sukusuku/identity/password.h"
+#include "sukusuku/runtime.h"
+#include "throttle.h"
+#include "users.h"
+
+namespace sukusuku::identity {
+
+namespace {
+
+Error invalidCredentials() {
+  return Error::unauthorized("auth.invalid_credentials", "the login or the password is wrong");
+}
+
+Error lockedError(int64_t locked_until, int64_t now) {
+  return Error(429, "auth.locked", "too many failed sign-ins for this login; try again later",
+               {{"retry_after", std::max<int64_t>(1, locked_until - now)}});
+}
+
+Error throttledError(int64_t locked_until, int64_t now) {
+  return Error(429, "auth.throttled", "too many failed attempts from this address; try again later",
+               {{"retry_after", std::max<int64_t>(1, locked_until - now)}});
+}
+
+}  // namespace
+
+std::string trimmed(const std::string& text) {
+  size_t b = text.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  return text.substr(b, text.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+std::string normaliseLogin(const std::string& login) {
+  std::string out = trimmed(login);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+AuthSettings AuthSettings::fromConfig(const Config& c) {
+  AuthSettings s;
+  s.access_ttl = c.getInt("auth.access_ttl_seconds");
+  s.refresh_ttl = c.getInt("auth.refresh_ttl_days") * 86400;
+  s.session_ttl = c.getInt("auth.session_ttl_hours") * 3600;
+  s.max_failures = std::max<int64_t>(1, c.getInt("auth.login.max_failures"));
+  s.max_failures_per_address =
+      std::max<int64_t>(1, c.getInt("auth.login.max_failures_per_address"));
+  s.lockout = c.getInt("auth.login.lockout_minutes") * 60;
+  s.invitation_ttl = c.getInt("auth.invitation_ttl_days") * 86400;
+  s.cookie_secure = c.getString("auth.cookie_secure");
+  return s;
+}
+
+nlohmann::json TokenPair::toJson() const {
+  return {{"access_token", access_token},
+          {"token_type", "Bearer"},
+          {"expires_in", expires_in},
+          {"refresh_token", refresh_token}};
+}
+
+IdentityService::IdentityService(Runtime& runtime, KeyRing keys, AuthSettings settings)
+    : rt_(runtime),
+      keys_(std::move(keys)),
+      settings_(std::move(settings)),
+      delivery_(newLogCodeDelivery()) {}
+
+void IdentityService::setCodeDelivery(std::shared_ptr<CodeDelivery> delivery) {
+  std::lock_guard lock(mu_);
+  delivery_ = delivery ? std::move(delivery) : newLogCodeDelivery();
+}
+
+std::shared_ptr<CodeDelivery> IdentityService::delivery() const {
+  std::lock_guard lock(mu_);
+  return delivery_;
+}
+
+void IdentityService::requireNotThrottled(const std::string& login_key,
+                                          const std::string& addr_key) {
+  int64_t now = rt_.clock().nowSeconds();
+  auto conn = rt_.database().acquire();
+  if (!addr_key.empty()) {
+    int64_t until = throttleLockedUntil(*conn, addr_key);
+    if (until > now) throw throttledError(until, now);
+  }
+  if (!login_key.empty()) {
+    int64_t until = throttleLockedUntil(*conn, login_key);
+    if (until > now) throw lockedError(until, now);
+  }
+}
+
+int64_t IdentityService::checkCredentials(const std::string& login, const std::string& password,
+                                          const std::string& client_addr,
+                                          const std::string& request_id) {
+  const std::string login_key = "login:" + normaliseLogin(login);
+  const std::string addr_key = "addr:" + client_addr;
+  requireNotThrottled(login_key, addr_key);
+
+  std::optional<db::Row> user;
+  {
+    auto conn = rt_.database().acquire();
+    user =
+        findUserByLogin(*conn, "id, municipality_id, password_hash, status, locked_until", login);
+  }
+  std::string stored = user ? user->getOptText("password_hash").value_or("") : "";
+  // Unknown logins and users without a password cost the same verification as everyone else.
+  bool password_ok = verifyPassword(stored.empty() ? dummyPasswordHash() : stored,
+                                    password.substr(0, kMaxPasswordLength)) &&
+                     !stored.empty() && password.size() <= kMaxPasswordLength;
+  int64_t now = rt_.clock().nowSeconds();
+  bool ok = password_ok && mayUseAccount(*user, now);
+
+  if (ok) {
+    int64_t user_id = user->getInt("id");
+    std::string rehash = needsRehash(stored) ? hashPassword(password) : "";
+    rt_.database().transaction([&](db::Tx& tx) {
+      throttleClear(tx, login_key);
+      // An administrator's lock that has run out ends with the first successful sign-in.
+      tx.execute(
+          "UPDATE users SET failed_logins = 0, locked_until = 0, status = 'active' WHERE id = ?",
+          {user_id});
+      if (!rehash.empty()) {
+        tx.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
+                   {rehash, formatUtc(rt_.clock().now()), user_id});
+      }
+    });
+    return user_id;
+  }
+
+  int64_t login_until = 0, addr_until = 0;
+  rt_.database().transaction([&](db::Tx& tx) {
+    login_until = throttleFailure(tx, login_key, now, settings_.max_failures, settings_.lockout);
+    addr_until =
+        throttleFailure(tx, addr_key, now, settings_.max_failures_per_address, settings_.lockout);
+    if (!user) return;
+    int64_t user_id = user->getInt("id");
+    tx.execute(
+        "UPDATE users SET failed_logins = failed_logins + 1, locked_until = ? "
+        "WHERE id = ? AND status = 'active'",
+        {login_until > now ? login_until : 0, user_id});
+    AuditEntry entry;
+    entry.municipality_id = user->getInt("municipality_id");
+    entry.actor_user_id = 0;
+    entry.actor_role = "anonymous";
+    entry.action = login_until > now ? "auth.locked" : "auth.login_failed";
+    entry.target_type = "user";
+    entry.target_id = std::to_string(user_id);
+    entry.details = {{"client_addr", client_addr}};
+    entry.request_id = request_id;
+    rt_.audit().record(tx, entry);
+  });
+  if (!user) {
+    Poco::Logger::get("identity")
+        .notice("failed sign-in for an unknown login from %s [%s]", client_addr, request_id);
+  }
+  if (login_until > now) throw lockedError(login_until, now);
+  if (addr_until > now) throw throttledError(addr_until, now);
+  throw invalidCredentials();
+}
+
+TokenPair IdentityService::login(const std::string& login, const std::string& password,
+                                 const std::string& device, const std::string& client_addr,
+                                 const std::string& request_id) {
+  int64_t user_id = checkCredentials(login, password, client_addr, request_id);
+  if (!loadUser(user_id).principal) throw invalidCredentials();
+  return issuePair(user_id, device);
+}
+
+TokenPair IdentityService::issuePair(int64_t user_id, const std::string& device) {
+  int64_t now = rt_.clock().nowSeconds();
+  TokenPair pair;
+  pair.user_id = user_id;
+  pair.refresh_token = randomToken(32);
+  pair.expires_in = settings_.access_ttl;
+  rt_.database().transaction([&](db::Tx& tx) {
+    auto row = tx.queryOne("SELECT tokens_valid_after FROM users WHERE id = ?", {user_id});
+    if (!row) throw invalidCredentials();
+    tx.execute(
+        "INSERT INTO refresh_tokens (user_id, family_id, token_hash, parent_id, device_label, "
+        "created_at, expires_at) VALUES (?, ?, ?, 0, ?, ?, ?)",
+        {user_id, randomToken(16), sha256Hex(pair.refresh_token), device.substr(0, 200), now,
+         now + settings_.refresh_ttl});
+    pair.access_token =
+        keys_.issue(user_id, row->getInt("tokens_valid_after"), now, settings_.access_ttl);
+  });
+  return pair;
+}
+
+TokenPair IdentityService::refresh(const std::string& refresh_token,
+                                   const std::string& request_id) {
+  enum class Outcome { kOk, kUnknown, kRevoked, kReused, kExpired };
+  int64_t now = rt_.clock().nowSeconds();
+  TokenPair pair;
+  pair.refresh_token = randomToken(32);
+  pair.expires_in = settings_.access_ttl;
+  std::string hash = sha256Hex(refresh_token);
+  Outcome outcome = rt_.database().transaction([&](db::Tx& tx) {
+    auto row = tx.queryOne(
+        "SELECT id, user_id, family_id, device_label, expires_at, used_at, revoked_at "
+        "FROM refresh_tokens WHERE token_hash = ?" +
+            std::string(tx.dialect().forUpdate()),
+        {hash});
+    if (!row) return Outcome::kUnknown;
+    if (!row->isNull("revoked_at")) return Outcome::kRevoked;
+    int64_t user_id = row->getInt("user_id");
+    auto user = tx.queryOne(
+        "SELECT municipality_id, status, locked_until, tokens_valid_after FROM users WHERE id = ?",
+        {user_id});
+    if (!row->isNull("used_at")) {
+      // Reuse: someone holds a copy of a rotated token. Nobody in this family is trusted now.
+      tx.execute(
+          "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
+          {now, row->getText("family_id")});
+      AuditEntry entry;
+      entry.municipality_id = user ? user->getInt("municipality_id") : 0;
+      entry.actor_user_id = user_id;
+      entry.actor_role = "user";
+      entry.action = "auth.refresh_reused";
+      entry.target_type = "user";
+      entry.target_id = std::to_string(user_id);
+      entry.details = {{"family_id", row->getText("family_id")}};
+      entry.request_id = request_id;
+      rt_.audit().record(tx, entry);
+      return Outcome::kReused;
+    }
+    if (row->getInt("expires_at") <= now) return Outcome::kExpired;
+    if (!user || !mayUseAccount(*user, now)) return Outcome::kRevoked;
+    tx.execute("UPDATE refresh_tokens SET used_at = ? WHERE id = ?", {now, row->getInt("id")});
+    tx.execute(
+        "INSERT INTO refresh_tokens (user_id, family_id, token_hash, parent_id, device_label, "
+        "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        {user_id, row->getText("family_id"), sha256Hex(pair.refresh_token), row->getInt("id"),
+         row->getText("device_label"), now, now + settings_.refresh_ttl});
+    pair.user_id = user_id;
+    pair.access_token =
+        keys_.issue(user_id, user->getInt("tokens_valid_after"), now, settings_.access_ttl);
+    return Outcome::kOk;
+  });
+  switch (outcome) {
+    case Outcome::kOk:
+      return pair;
+    case Outcome::kReused:
+      throw Error::unauthorized("auth.refresh_reused",
+                                "this refresh token was already used; sign in again");
+    case Outcome::kExpired:
+      throw Error::unauthorized("auth.refresh_expired", "the refresh token has expired");
+    default:
+      throw Error::unauthorized("auth.invalid_token", "the refresh token is not valid");
+  }
+}
+
+void IdentityService::logout(int64_t user_id, const std::string& refresh_token) {
+  int64_t now = rt_.clock().nowSeconds();
+  rt_.database().transaction([&](db::Tx& tx) {
+    auto row =
+        tx.queryOne("SELECT family_id FROM refresh_tokens WHERE token_hash = ? AND user_id = ?",
+                    {sha256Hex(refresh_token), user_id});
+    if (!row) return;
+    tx.execute(
+        "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
+        {now, row->getText("family_id")});
+  });
+}
+
+void retireEverything(db::Tx& tx, int64_t user_id, int64_t now, const std::string& updated_at) {
+  auto row = tx.queryOne(
+      "SELECT tokens_valid_after FROM users WHERE id = ?" + std::string(tx.dialect().forUpdate()),
+      {user_id});
+  int64_t version = std::max(now, (row ? row->getInt("tokens_valid_after") : 0) + 1);
+  tx.execute("UPDATE users SET tokens_valid_after = ?, updated_at = ? WHERE id = ?",
+             {version, updated_at, user_id});
+  tx.execute("UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+             {now, user_id});
+  tx.execute("UPDATE web_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+             {now, user_id});
+}
+
+void IdentityService::logoutAll(const Principal& principal, const std::string& request_id) {
+  int64_t now = rt_.clock().nowSeconds();
+  rt_.database().transaction([&](db::Tx& tx) {
+    retireEverything(tx, principal.user_id, now, formatUtc(rt_.clock().now()));
+    AuditEntry entry;
+    entry.municipality_id = principal.municipality_id;
+    entry.actor_user_id = principal.user_id;
+    entry.actor_role = principal.role;
+    entry.action = "auth.logout_all";
+    entry.target_type = "user";
+    entry.target_id = std::to_string(principal.user_id);
+    entry.request_id = request_id;
+    rt_.audit().record(tx, entry);
+  });
+}
+
+WebSession IdentityService::createSession(int64_t user_id, const std::string& user_agent) {
+  int64_t now = rt_.clock().nowSeconds();
+  WebSession s;
+  s.user_id = user_id;
+  s.cookie = randomToken(32);
+  s.csrf_token = randomToken(32);
+  s.expires_at = now + settings_.session_ttl;
+  auto conn = rt_.database().acquire();
+  s.id = conn->execute(
+                 "INSERT INTO web_sessions (user_id, session_hash, csrf_token, created_at, "
+                 "expires_at, last_seen, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 {user_id, sha256Hex(s.cookie), s.csrf_token, now, s.expires_at, now,
+                  user_agent.substr(0, 200)})
+             .last_insert_id;
+  return s;
+}
+
+std::optional<WebSession> IdentityService::findSession(const std::string& cookie) {
+  if (cookie.empty() || cookie.size() > 128) return std::nullopt;
+  int64_t now = rt_.clock().nowSeconds();
+  auto conn = rt_.database().acquire();
+  auto row = conn->queryOne(
+      "SELECT id, user_id, csrf_token, expires_at, last_seen FROM web_sessions "
+      "WHERE session_hash = ? AND revoked_at IS NULL AND expires_at > ?",
+      {sha256Hex(cookie), now});
+  if (!row) return std::nullopt;
+  WebSession s;
+  s.id = row->getInt("id");
+  s.user_id = row->getInt("user_id");
+  s.csrf_token = row->getText("csrf_token");
+  s.expires_at = row->getInt("expires_at");
+  if (now - row->getInt("last_seen") >= 60) {
+    conn->execute("UPDATE web_sessions SET last_seen = ? WHERE id = ?", {now, s.id});
+  }
+  return s;
+}
+
+void IdentityService::endSession(int64_t session_id) {
+  auto conn = rt_.database().acquire();
+  conn->execute("UPDATE web_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                {rt_.clock().nowSeconds(), session_id});
+}
+
+AccessClaims IdentityService::verifyAccessToken(const std::string& token) const {
+  return keys_.verify(token, rt_.clock().nowSeconds());
+}
+
+UserState IdentityService::loadUser(int64_t user_id) {
+  UserState out;
+  auto conn = rt_.database().acquire();
+  auto user = conn->queryOne(
+      "SELECT id, municipality_id, display_name, language, status, locked_until, "
+      "tokens_valid_after "
+      "FROM users WHERE id = ?",
+      {user_id});
+  if (!user || !mayUseAccount(*user, rt_.clock().nowSeconds())) return out;
+  const auto& order = Permissions::allRoles();
+  auto p = std::make_shared<Principal>();
+  p->user_id = user_id;
+  p->municipality_id = user->getInt("municipality_id");
+  p->display_name = user->getText("display_name");
+  p->language = user->getText("language");
+  int widest = -1;
+  for (const auto& r : conn->query(
+           "SELECT role, facility_id FROM user_roles WHERE user_id = ? ORDER BY id", {user_id})) {
+    std::string role = r.getText("role");
+    auto it = std::find(order.begin(), order.end(), role);
+    if (it == order.end()) continue;  // a role this build does not know grants nothing
+    int rank = static_cast<int>(it - order.begin());
+    if (rank > widest) {
+      widest = rank;
+      p->role = role;
+    }
+    auto perms = rt_.permissions().forRole(role);
+    p->permissions.insert(perms.begin(), perms.end());
+    if (r.getInt("facility_id") > 0) p->facility_ids.push_back(r.getInt("facility_id"));
+  }
+  if (widest < 0) return out;
+  std::string today = tokyoDate(rt_.clock().now());
+  for (const auto& r :
+       conn->query("SELECT DISTINCT a.facility_id FROM staff s JOIN staff_assignments a "
+                   "ON a.staff_id = s.id WHERE s.user_id = ? AND a.starts_on <= ? AND "
+                   "(a.ends_on IS NULL OR a.ends_on >= ?) ORDER BY a.facility_id",
+                   {user_id, today, today})) {
+    p->facility_ids.push_back(r[0].asInt());
+  }
+  std::sort(p->facility_ids.begin(), p->facility_ids.end());
+  p->facility_ids.erase(std::unique(p->facility_ids.begin(), p->facility_ids.end()),
+                        p->facility_ids.end());
+  auto guardian = conn->queryOne(
+      "SELECT household_id FROM guardians WHERE user_id = ? ORDER BY id LIMIT 1", {user_id});
+  if (guardian) p->household_id = guardian->getInt("household_id");
+  out.principal = std::move(p);
+  out.tokens_valid_after = user->getInt("tokens_valid_after");
+  return out;
+}
+
+}  // namespace sukusuku::identity

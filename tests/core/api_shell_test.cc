@@ -1,0 +1,309 @@
+// The guardian API shell and the tenancy scope on the demo municipality: /me, devices,
+// Idempotency-Key, ETags, pagination, the OpenAPI document, and who may see which child.
+#include <map>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+
+#include <sukusuku/api.h>
+#include <sukusuku/demo_data.h>
+#include <sukusuku/error.h>
+#include <sukusuku/http_server.h>
+#include <sukusuku/tenancy.h>
+
+#include "test_system.h"
+
+namespace sukusuku::testing {
+namespace {
+
+// "X-Test-Principal: <user id>" signs in as that demo user, with the role, scope and
+// permissions its rows give (a stand-in for the identity core's token check, so this suite
+// tests the shell alone).
+class DemoUserAuthenticator final : public Authenticator {
+ public:
+  explicit DemoUserAuthenticator(Runtime& rt) : rt_(rt) {}
+  std::shared_ptr<const Principal> authenticate(const Request& req) override {
+    std::string id = req.header("x-test-principal");
+    if (id.empty()) return nullptr;
+    return load(std::stoll(id));
+  }
+  std::shared_ptr<Principal> load(int64_t user_id) {
+    auto conn = rt_.database().acquire();
+    auto u = conn->queryOne(
+        "SELECT u.id, u.municipality_id, u.display_name, r.role, r.facility_id FROM users u "
+        "JOIN user_roles r ON r.user_id = u.id WHERE u.id = ?",
+        {user_id});
+    if (!u) return nullptr;
+    auto p = std::make_shared<Principal>();
+    p->user_id = user_id;
+    p->municipality_id = u->getInt("municipality_id");
+    p->display_name = u->getText("display_name");
+    p->role = u->getText("role");
+    if (u->getInt("facility_id") > 0) p->facility_ids = {u->getInt("facility_id")};
+    if (auto g = conn->queryOne("SELECT household_id FROM guardians WHERE user_id = ?", {user_id})) {
+      p->household_id = g->getInt("household_id");
+    }
+    p->permissions = rt_.permissions().forRole(p->role);
+    return p;
+  }
+
+ private:
+  Runtime& rt_;
+};
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  Poco::Net::HTTPResponse headers;
+  nlohmann::json json() const { return nlohmann::json::parse(body); }
+};
+
+class ApiShellTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    sys_ = std::make_unique<TestSystem>(
+        GetParam(), "testplugin", nullptr,
+        std::vector<std::pair<std::string, std::string>>{{"http.port", "0"}});
+    seedDemoTenancy(sys_->rt->database(), sys_->rt->clock(), {});
+    auth_ = std::make_shared<DemoUserAuthenticator>(*sys_->rt);
+    sys_->rt->setAuthenticator(auth_);
+    server_ = std::make_unique<HttpServer>(*sys_->rt);
+    server_->start();
+    today_ = tokyoDate(sys_->rt->clock().now());
+  }
+
+  int64_t userId(const std::string& login) {
+    return sys_->rt->database().acquire()->queryOne("SELECT id FROM users WHERE login = ?",
+                                                    {login})->getInt("id");
+  }
+
+  Reply request(const std::string& method, const std::string& uri, int64_t user,
+                const std::string& body = "", std::map<std::string, std::string> headers = {}) {
+    Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(server_->port()));
+    Poco::Net::HTTPRequest req(method, uri, "HTTP/1.1");
+    if (user) req.set("X-Test-Principal", std::to_string(user));
+    for (const auto& [k, v] : headers) req.set(k, v);
+    if (!body.empty()) {
+      req.setContentType("application/json");
+      req.setContentLength64(static_cast<Poco::Int64>(body.size()));
+    }
+    s.sendRequest(req) << body;
+    Reply r;
+    Poco::StreamCopier::copyToString(s.receiveResponse(r.headers), r.body);
+    r.status = r.headers.getStatus();
+    return r;
+  }
+
+  std::unique_ptr<TestSystem> sys_;
+  std::shared_ptr<DemoUserAuthenticator> auth_;
+  std::unique_ptr<HttpServer> server_;
+  std::string today_;
+};
+
+TEST_P(ApiShellTest, MeShowsAGuardianExactlyTheirOwnHouseholdAndChildren) {
+  int64_t guardian = userId("guardian@demo.sukusuku.jp");
+  auto me = request("GET", "/api/v1/me", guardian);
+  ASSERT_EQ(me.status, 200) << me.body;
+  auto j = me.json();
+  EXPECT_EQ(j["user"]["role"], "guardian");
+  ASSERT_FALSE(j["household"].is_null());
+  int64_t household = j["household"]["id"];
+  auto conn = sys_->rt->database().acquire();
+  auto expected = conn->query("SELECT id FROM children WHERE household_id = ? ORDER BY id",
+                              {household});
+  ASSERT_FALSE(expected.empty());
+  std::set<int64_t> want, got;
+  for (const auto& r : expected) want.insert(r[0].asInt());
+  for (const auto& c : j["children"]) got.insert(c["id"].get<int64_t>());
+  EXPECT_EQ(got, want);
+  ASSERT_EQ(j["facilities"].size(), 1u);
+  EXPECT_EQ(j["facilities"][0]["name"], "ひまわり保育所");
+  EXPECT_EQ(request("GET", "/api/v1/me", 0).status, 401);
+}
+
+TEST_P(ApiShellTest, ScopeKeepsFamiliesFacilitiesAndCitiesApart) {
+  auto conn = sys_->rt->database().acquire();
+  auto childAt = [&](const std::string& facility_name, int64_t not_household) {
+    return conn->queryOne(
+        "SELECT c.id FROM children c JOIN enrolments e ON e.child_id = c.id JOIN facilities f ON "
+        "f.id = e.facility_id WHERE f.name = ? AND c.household_id <> ? ORDER BY c.id LIMIT 1",
+        {facility_name, not_household})->getInt("id");
+  };
+  auto guardian = auth_->load(userId("guardian@demo.sukusuku.jp"));
+  auto staff = auth_->load(userId("staff@demo.sukusuku.jp"));
+  auto city = auth_->load(userId("kodomo@demo.sukusuku.jp"));
+  auto neighbour = auth_->load(userId("staff@tonari.demo.sukusuku.jp"));
+  auto op = auth_->load(userId("operator@demo.sukusuku.jp"));
+  int64_t own = conn->queryOne("SELECT id FROM children WHERE household_id = ?",
+                               {guardian->household_id})->getInt("id");
+  int64_t other_himawari = childAt("ひまわり保育所", guardian->household_id);
+  int64_t sakura = childAt("さくら保育所", 0);
+  int64_t tonari = childAt("となり保育所", 0);
+
+  struct Case {
+    std::shared_ptr<Principal> who;
+    int64_t child;
+    bool visible;
+  } cases[] = {{guardian, own, true},         {guardian, other_himawari, false},
+               {guardian, sakura, false},     {guardian, tonari, false},
+               {staff, own, true},            {staff, other_himawari, true},
+               {staff, sakura, false},        {staff, tonari, false},
+               {city, sakura, true},          {city, tonari, false},
+               {neighbour, tonari, true},     {neighbour, own, false},
+               {op, own, false}};
+  for (const auto& c : cases) {
+    EXPECT_EQ(tenancy::canSeeChild(*conn, *c.who, c.child, today_), c.visible)
+        << c.who->role << " child " << c.child;
+  }
+  EXPECT_THROW(tenancy::requireChild(*conn, *guardian, sakura, today_), Error);
+  EXPECT_THROW(tenancy::requireChild(*conn, *guardian, 999999, today_), Error);
+  // Staff stop seeing a child the day after it leaves their facility.
+  conn->execute("UPDATE enrolments SET ends_on = '2000-01-01' WHERE child_id = ?",
+                {other_himawari});
+  EXPECT_FALSE(tenancy::canSeeChild(*conn, *staff, other_himawari, today_));
+  // City officers see their own city's facilities only.
+  int64_t tonari_facility = neighbour->facility_ids.at(0);
+  EXPECT_FALSE(tenancy::canSeeFacility(*conn, *city, tonari_facility));
+  EXPECT_TRUE(tenancy::canSeeFacility(*conn, *neighbour, tonari_facility));
+  EXPECT_EQ(tenancy::visibleFacilities(*conn, *city, today_).size(), 8u);
+}
+
+TEST_P(ApiShellTest, DevicesRegisterRefreshAndStayPrivate) {
+  int64_t guardian = userId("guardian@demo.sukusuku.jp");
+  int64_t staff = userId("staff@demo.sukusuku.jp");
+  std::string body = R"({"token":"fcm-token-1","platform":"ios","app_version":"1.4.0"})";
+  auto first = request("POST", "/api/v1/devices", guardian, body);
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto again = request("POST", "/api/v1/devices", guardian,
+                       R"({"token":"fcm-token-1","platform":"ios","app_version":"1.5.0"})");
+  EXPECT_EQ(again.json()["id"], first.json()["id"]) << "re-registering refreshes, no duplicate";
+  auto bad = request("POST", "/api/v1/devices", guardian,
+                     R"({"token":"x","platform":"symbian","app_version":"1"})");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.json()["error"]["details"]["field"], "platform");
+  std::string id = first.json()["id"].dump();
+  EXPECT_EQ(request("DELETE", "/api/v1/devices/" + id, staff).status, 404)
+      << "someone else's device is not there for you";
+  EXPECT_EQ(request("DELETE", "/api/v1/devices/" + id, guardian).status, 204);
+  EXPECT_EQ(request("DELETE", "/api/v1/devices/" + id, guardian).status, 404);
+}
+
+TEST_P(ApiShellTest, IdempotencyKeyRunsAPostOnce) {
+  int64_t guardian = userId("guardian@demo.sukusuku.jp");
+  std::string body = R"({"token":"fcm-token-2","platform":"android","app_version":"2.0"})";
+  auto first = request("POST", "/api/v1/devices", guardian, body, {{"Idempotency-Key", "k-1"}});
+  ASSERT_EQ(first.status, 201);
+  auto conn = sys_->rt->database().acquire();
+  std::string refreshed = conn->queryOne("SELECT refreshed_at FROM devices WHERE token = ?",
+                                         {"fcm-token-2"})->getText("refreshed_at");
+  auto retry = request("POST", "/api/v1/devices", guardian, body, {{"Idempotency-Key", "k-1"}});
+  EXPECT_EQ(retry.status, 201);
+  EXPECT_EQ(retry.body, first.body);
+  EXPECT_EQ(retry.headers.get("Idempotent-Replayed"), "true");
+  auto other = request("POST", "/api/v1/devices", guardian,
+                       R"({"token":"fcm-token-3","platform":"android","app_version":"2.0"})",
+                       {{"Idempotency-Key", "k-1"}});
+  EXPECT_EQ(other.status, 422);
+  EXPECT_EQ(other.json()["error"]["code"], "idempotency.key_reused");
+  EXPECT_EQ(conn->query("SELECT COUNT(*) FROM devices")[0][0].asInt(), 1);
+  // Keys are per user: another user's identical key is a different request.
+  int64_t staff = userId("staff@demo.sukusuku.jp");
+  EXPECT_EQ(request("POST", "/api/v1/devices", staff,
+                    R"({"token":"fcm-token-4","platform":"web","app_version":"2.0"})",
+                    {{"Idempotency-Key", "k-1"}})
+                .status,
+            201);
+  // A request that fails frees its key: the corrected retry runs.
+  auto invalid = request("POST", "/api/v1/devices", guardian, R"({"token":"t"})",
+                         {{"Idempotency-Key", "k-2"}});
+  EXPECT_EQ(invalid.status, 422);
+  EXPECT_EQ(request("POST", "/api/v1/devices", guardian,
+                    R"({"token":"fcm-token-5","platform":"ios","app_version":"2.0"})",
+                    {{"Idempotency-Key", "k-2"}})
+                .status,
+            201);
+  EXPECT_EQ(request("POST", "/api/v1/devices", guardian, body,
+                    {{"Idempotency-Key", std::string(200, 'x')}})
+                .status,
+            400);
+  (void)refreshed;
+}
+
+TEST_P(ApiShellTest, ReadsCarryETagsAndAnswer304WhenUnchanged) {
+  int64_t guardian = userId("guardian@demo.sukusuku.jp");
+  auto first = request("GET", "/api/v1/me", guardian);
+  std::string etag = first.headers.get("ETag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(first.headers.get("Cache-Control"), "private, no-cache");
+  auto same = request("GET", "/api/v1/me", guardian, "", {{"If-None-Match", etag}});
+  EXPECT_EQ(same.status, 304);
+  EXPECT_TRUE(same.body.empty());
+  sys_->rt->database().acquire()->execute(
+      "UPDATE households SET phone = '084-999-9999' WHERE id = ?",
+      {first.json()["household"]["id"].get<int64_t>()});
+  auto changed = request("GET", "/api/v1/me", guardian, "", {{"If-None-Match", etag}});
+  EXPECT_EQ(changed.status, 200);
+  EXPECT_NE(changed.headers.get("ETag"), etag);
+}
+
+TEST_P(ApiShellTest, OpenApiDocumentAssemblesCoreAndPluginFragments) {
+  auto doc = request("GET", "/api/v1/openapi.json", 0);
+  ASSERT_EQ(doc.status, 200);
+  auto j = doc.json();
+  EXPECT_EQ(j["openapi"], "3.1.0");
+  EXPECT_TRUE(j["paths"].contains("/api/v1/me"));
+  EXPECT_TRUE(j["paths"].contains("/api/v1/testplugin/notes"));
+  EXPECT_TRUE(j["components"]["schemas"].contains("Error"));
+  EXPECT_TRUE(j["components"]["securitySchemes"].contains("bearer"));
+}
+
+TEST_P(ApiShellTest, HomeFeedOrdersPluginCards) {
+  auto feed = sys_->rt->services().find<api::HomeFeed>("api.home_feed");
+  ASSERT_NE(feed, nullptr);
+  feed->add("a", [](const Principal&, db::Connection&) {
+    return std::vector<api::Card>{{"a.later", 50, "2026-01-01T00:00:00Z", {}},
+                                  {"a.newer", 50, "2026-02-01T00:00:00Z", {}}};
+  });
+  feed->add("b", [](const Principal&, db::Connection&) -> std::vector<api::Card> {
+    throw std::runtime_error("provider down");
+  });
+  feed->add("c", [](const Principal& p, db::Connection&) {
+    return std::vector<api::Card>{{"c.urgent", 1, "2025-01-01T00:00:00Z", {{"for", p.role}}}};
+  });
+  auto home = request("GET", "/api/v1/home", userId("guardian@demo.sukusuku.jp"));
+  ASSERT_EQ(home.status, 200);
+  auto cards = home.json()["cards"];
+  ASSERT_EQ(cards.size(), 3u) << "a failing provider is left out, the rest still show";
+  EXPECT_EQ(cards[0]["kind"], "c.urgent");
+  EXPECT_EQ(cards[0]["data"]["for"], "guardian");
+  EXPECT_EQ(cards[1]["kind"], "a.newer");
+}
+
+TEST(Pagination, CursorsAndLimits) {
+  Request r;
+  EXPECT_EQ(api::pageRequest(r).limit, 50);
+  auto page = api::page(nlohmann::json::array({1, 2}), {2, 0}, 123456);
+  ASSERT_TRUE(page["next_cursor"].is_string());
+  r.query.emplace("cursor", page["next_cursor"].get<std::string>());
+  r.query.emplace("limit", "2");
+  auto next = api::pageRequest(r);
+  EXPECT_EQ(next.after_id, 123456);
+  EXPECT_EQ(next.limit, 2);
+  EXPECT_TRUE(api::page(nlohmann::json::array({1}), {2, 0}, 9)["next_cursor"].is_null());
+  Request bad;
+  bad.query.emplace("cursor", "DROP TABLE");
+  EXPECT_THROW(api::pageRequest(bad), Error);
+  Request big;
+  big.query.emplace("limit", "5000");
+  EXPECT_THROW(api::pageRequest(big), Error);
+}
+
+SUKUSUKU_INSTANTIATE_BACKENDS(ApiShellTest);
+
+}  // namespace
+}  // namespace sukusuku::testing

@@ -1,0 +1,51 @@
+// Walks every route the core and the shipped plugins register and proves none is open by
+// accident: each declares a permission that exists, and the public ones are exactly the ones
+// listed here, each for a stated reason.
+#include <gtest/gtest.h>
+
+#include <sukusuku/builtin.h>
+#include <sukusuku/http_server.h>
+#include <sukusuku/runtime.h>
+
+#include "test_system.h"
+
+namespace sukusuku::testing {
+namespace {
+
+// Public on purpose. Anything else public is a mistake.
+bool allowedPublic(const Route& r) {
+  const std::string& p = r.pattern;
+  auto starts = [&p](const char* prefix) { return p.rfind(prefix, 0) == 0; };
+  return p == "/healthz" || p == "/readyz" || p == "/metrics"  // probes; nginx keeps /metrics in
+         || p == "/api/v1/openapi.json"                        // the published API description
+         || starts("/static/")                                 // CSS, scripts, images
+         || starts("/api/v1/auth/")                            // signing in, tokens, resets
+         || p == "/web/login";                                 // the login form
+}
+
+TEST(RouteWalk, EveryRouteDeclaresAKnownPermissionAndNothingIsOpenByAccident) {
+  TestSystem sys("sqlite", "");
+  // The real plugins, built beside the binary.
+  auto config = sys.makeConfig("eligibility", {});
+  config->set("plugins.dir", binaryDir() + "/lib/sukusuku/plugins");
+  Runtime rt(std::move(config));
+  addBuiltInModules(rt);
+  rt.boot();
+  HttpServer::addCoreRoutes(rt, nullptr);
+  size_t checked = 0;
+  for (const Route* r : rt.router().routes()) {
+    ++checked;
+    ASSERT_FALSE(r->permission.empty()) << r->method << " " << r->pattern;
+    if (r->permission == kPublic) {
+      EXPECT_TRUE(allowedPublic(*r)) << r->method << " " << r->pattern << " (owner " << r->owner
+                                     << ") is public but not on the list";
+    } else if (r->permission != kAuthenticated) {
+      EXPECT_TRUE(rt.permissions().exists(r->permission))
+          << r->pattern << " needs unknown permission " << r->permission;
+    }
+  }
+  EXPECT_GE(checked, 8u);
+}
+
+}  // namespace
+}  // namespace sukusuku::testing
