@@ -16,6 +16,7 @@
 #include <sukusuku/http_server.h>
 #include <sukusuku/tenancy.h>
 
+#include "http_client.h"
 #include "test_system.h"
 
 namespace sukusuku::testing {
@@ -56,12 +57,6 @@ class DemoUserAuthenticator final : public Authenticator {
   Runtime& rt_;
 };
 
-struct Reply {
-  int status = 0;
-  std::string body;
-  Poco::Net::HTTPResponse headers;
-  nlohmann::json json() const { return nlohmann::json::parse(body); }
-};
 
 class ApiShellTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -84,19 +79,8 @@ class ApiShellTest : public ::testing::TestWithParam<std::string> {
 
   Reply request(const std::string& method, const std::string& uri, int64_t user,
                 const std::string& body = "", std::map<std::string, std::string> headers = {}) {
-    Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(server_->port()));
-    Poco::Net::HTTPRequest req(method, uri, "HTTP/1.1");
-    if (user) req.set("X-Test-Principal", std::to_string(user));
-    for (const auto& [k, v] : headers) req.set(k, v);
-    if (!body.empty()) {
-      req.setContentType("application/json");
-      req.setContentLength64(static_cast<Poco::Int64>(body.size()));
-    }
-    s.sendRequest(req) << body;
-    Reply r;
-    Poco::StreamCopier::copyToString(s.receiveResponse(r.headers), r.body);
-    r.status = r.headers.getStatus();
-    return r;
+    if (user) headers["X-Test-Principal"] = std::to_string(user);
+    return httpRequest(server_->port(), method, uri, body, headers);
   }
 
   std::unique_ptr<TestSystem> sys_;

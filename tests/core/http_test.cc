@@ -15,6 +15,7 @@
 #include <sukusuku/error.h>
 #include <sukusuku/http_server.h>
 
+#include "http_client.h"
 #include "test_system.h"
 
 namespace sukusuku::testing {
@@ -40,12 +41,6 @@ class HeaderAuthenticator final : public Authenticator {
   Permissions& perms_;
 };
 
-struct Reply {
-  int status = 0;
-  std::string body;
-  Poco::Net::HTTPResponse headers;
-  nlohmann::json json() const { return nlohmann::json::parse(body); }
-};
 
 class HttpTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -73,20 +68,7 @@ class HttpTest : public ::testing::TestWithParam<std::string> {
 
   Reply request(const std::string& method, const std::string& uri, const std::string& body = "",
                 std::map<std::string, std::string> headers = {}) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(server_->port()));
-    session.setTimeout(Poco::Timespan(10, 0));
-    Poco::Net::HTTPRequest req(method, uri, Poco::Net::HTTPMessage::HTTP_1_1);
-    for (const auto& [k, v] : headers) req.set(k, v);
-    if (!body.empty() || method == "POST") {
-      req.setContentLength64(static_cast<Poco::Int64>(body.size()));
-      if (!req.has("Content-Type")) req.setContentType("application/json");
-    }
-    session.sendRequest(req) << body;
-    Reply r;
-    std::istream& in = session.receiveResponse(r.headers);
-    Poco::StreamCopier::copyToString(in, r.body);
-    r.status = r.headers.getStatus();
-    return r;
+    return httpRequest(server_->port(), method, uri, body, headers);
   }
 
   std::unique_ptr<TestSystem> sys_;

@@ -17,6 +17,7 @@
 #include <sukusuku/identity/identity_service.h>
 #include <sukusuku/identity/password.h>
 
+#include "../http_client.h"
 #include "../test_system.h"
 #include "test_keys.h"
 
@@ -28,14 +29,6 @@ namespace fs = std::filesystem;
 const std::string kPassword = "tsukushi-2026";
 const std::string kSecret(32, 'k');
 
-struct Reply {
-  int status = 0;
-  std::string body;
-  Poco::Net::HTTPResponse headers;
-  nlohmann::json json() const { return nlohmann::json::parse(body); }
-  std::string code() const { return json()["error"]["code"]; }
-  std::string header(const std::string& name) const { return headers.get(name, ""); }
-};
 
 class CapturedCodes final : public identity::CodeDelivery {
  public:
@@ -106,20 +99,7 @@ class IdentityHttpTest : public ::testing::TestWithParam<std::string> {
 
   Reply request(const std::string& method, const std::string& uri, const std::string& body = "",
                 std::map<std::string, std::string> headers = {}) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(server_->port()));
-    session.setTimeout(Poco::Timespan(20, 0));
-    Poco::Net::HTTPRequest req(method, uri, Poco::Net::HTTPMessage::HTTP_1_1);
-    for (const auto& [k, v] : headers) req.set(k, v);
-    if (!body.empty() || method == "POST") {
-      req.setContentLength64(static_cast<Poco::Int64>(body.size()));
-      if (!req.has("Content-Type")) req.setContentType("application/json");
-    }
-    session.sendRequest(req) << body;
-    Reply r;
-    std::istream& in = session.receiveResponse(r.headers);
-    Poco::StreamCopier::copyToString(in, r.body);
-    r.status = r.headers.getStatus();
-    return r;
+    return httpRequest(server_->port(), method, uri, body, headers);
   }
   Reply post(const std::string& uri, const nlohmann::json& body, const std::string& token = "") {
     std::map<std::string, std::string> h;

@@ -1,0 +1,27 @@
+#include "http_client.h"
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/StreamCopier.h>
+
+namespace sukusuku::testing {
+
+Reply httpRequest(int port, const std::string& method, const std::string& uri,
+                  const std::string& body, const std::map<std::string, std::string>& headers) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+  session.setTimeout(Poco::Timespan(20, 0));
+  Poco::Net::HTTPRequest req(method, uri, Poco::Net::HTTPMessage::HTTP_1_1);
+  for (const auto& [k, v] : headers) req.set(k, v);
+  if (!body.empty() || method == "POST") {
+    req.setContentLength64(static_cast<Poco::Int64>(body.size()));
+    if (!req.has("Content-Type")) req.setContentType("application/json");
+  }
+  session.sendRequest(req) << body;
+  Reply r;
+  std::istream& in = session.receiveResponse(r.headers);
+  Poco::StreamCopier::copyToString(in, r.body);
+  r.status = r.headers.getStatus();
+  return r;
+}
+
+}  // namespace sukusuku::testing
