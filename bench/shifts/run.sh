@@ -5,7 +5,7 @@
 #   bench/shifts/run.sh [TIME_LIMIT_SECONDS=10] [INSTANCES="1 2 ... 12"]
 #
 # Environment: ROSTER_BIN (default build/bin/sukusuku-roster), SHIFT_DATA_DIR (default
-# /work/shared/data/shift-benchmark), SEED (1), THREADS (2), OUT_DIR (a temp dir; rosters kept).
+# ../shared/data/shift-benchmark beside the repository), SEED (1), THREADS (2), OUT_DIR (a temp dir; rosters kept).
 # Timings are wall-clock: on a shared machine the search gets less CPU and scores get worse.
 set -euo pipefail
 
@@ -14,7 +14,7 @@ instances="${2:-1 2 3 4 5 6 7 8 9 10 11 12}"
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 bin="${ROSTER_BIN:-$root/build/bin/sukusuku-roster}"
-data="${SHIFT_DATA_DIR:-/work/shared/data/shift-benchmark}"
+data="${SHIFT_DATA_DIR:-$root/../shared/data/shift-benchmark}"
 seed="${SEED:-1}"
 threads="${THREADS:-2}"
 out_dir="${OUT_DIR:-$(mktemp -d /tmp/shifts-bench.XXXXXX)}"
