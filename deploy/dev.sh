@@ -27,6 +27,7 @@ case "${1:-}" in
     ;;
   test)
     "$root/deploy/install-deps.sh" --test
+    (cd "$root/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
     configure_and_build
     mariadb_dir=${SUKUSUKU_MARIADB_DIR:-/tmp/sukusuku-mariadb-ci-$$}
     # A private server on the first free loopback port from 3307.

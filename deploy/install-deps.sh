@@ -10,7 +10,9 @@ build_pkgs=(
   libpoco-dev libmysqlcppconn-dev libcpp-jwt-dev libkainjow-mustache-dev libcurl4-openssl-dev
   nlohmann-json3-dev libsodium-dev libsqlite3-dev libssl-dev libgtest-dev
 )
-test_pkgs=(mariadb-server mariadb-client)
+# Browser tests: Debian's Chromium (driven by playwright-core from the npm registry) and
+# Japanese fonts so screenshots show text, not boxes.
+test_pkgs=(mariadb-server mariadb-client chromium fonts-noto-cjk)
 bench_pkgs=(wrk)
 
 want=("${build_pkgs[@]}")
@@ -21,6 +23,11 @@ for arg in "$@"; do
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done
+
+# Node.js for the browser tests, from Debian unless the machine already has a node and npm.
+if [[ " ${want[*]} " == *" chromium "* ]] && ! { command -v node && command -v npm; } >/dev/null; then
+  want+=(nodejs npm)
+fi
 
 missing=()
 for p in "${want[@]}"; do

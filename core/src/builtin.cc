@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "api_shell.h"
+#include "web_shell.h"
 #include "sukusuku/demo_data.h"
 #include "sukusuku/identity/module.h"
 #include "sukusuku/runtime.h"
@@ -44,6 +45,7 @@ void addBuiltInModules(Runtime& runtime) {
   addIdentityModule(runtime);
   addTenancyModule(runtime);
   addApiShellModule(runtime);
+  addWebShellModule(runtime);
 }
 
 }  // namespace sukusuku

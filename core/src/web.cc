@@ -212,12 +212,14 @@ Response Web::page(const Request& request, const std::string& name, nlohmann::js
       {"t", i18n_.catalogue(request.language)},
       {"lang", request.language},
       {"nav", navFor(request)},
+      {"has_nav", false},
       {"csrf_token", csrf_token_for ? csrf_token_for(request) : std::string()},
       {"title", i18n_.t(request.language, title_key)},
       {"user", request.principal ? nlohmann::json{{"name", request.principal->display_name},
                                                   {"role", request.principal->role}}
                                  : nlohmann::json(nullptr)},
   };
+  common["has_nav"] = !common["nav"].empty();
   for (auto it = common.begin(); it != common.end(); ++it) {
     if (!data.contains(it.key())) data[it.key()] = *it;
   }
