@@ -268,6 +268,37 @@ TEST_P(ApiShellTest, HomeFeedOrdersPluginCards) {
   EXPECT_EQ(cards[1]["kind"], "a.newer");
 }
 
+TEST_P(ApiShellTest, ExpiredAuthenticationRowsAreCleanedUpHourly) {
+  auto conn = sys_->rt->database().acquire();
+  int64_t user = userId("staff@demo.sukusuku.jp");
+  int64_t now = sys_->rt->clock().nowSeconds();
+  // The job works on whole hours: what expired before the current hour began is gone.
+  for (int64_t expires : {now - 7200, now + 3600}) {
+    std::string tag = std::to_string(expires);
+    conn->execute("INSERT INTO refresh_tokens (user_id, family_id, token_hash, device_label, "
+                  "created_at, expires_at) VALUES (?, ?, ?, '', ?, ?)",
+                  {user, "f" + tag, "h" + tag, now - 100, expires});
+    conn->execute("INSERT INTO web_sessions (user_id, session_hash, csrf_token, created_at, "
+                  "expires_at, last_seen, user_agent) VALUES (?, ?, 'c', ?, ?, ?, '')",
+                  {user, "s" + tag, now - 100, expires, now - 100});
+    conn->execute("INSERT INTO password_reset_codes (user_id, code_hash, created_at, expires_at) "
+                  "VALUES (?, ?, ?, ?)",
+                  {user, "p" + tag, now - 100, expires});
+  }
+  conn->execute("INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until) "
+                "VALUES ('login:old', 3, ?, 0), ('login:locked', 5, ?, ?)",
+                {now - 2 * 86400, now - 60, now + 600});
+  sys_->rt->jobs().runDue();
+  for (const char* table : {"refresh_tokens", "web_sessions", "password_reset_codes"}) {
+    auto rows = conn->query(std::string("SELECT expires_at FROM ") + table);
+    ASSERT_EQ(rows.size(), 1u) << table;
+    EXPECT_EQ(rows[0][0].asInt(), now + 3600) << table << ": the live row stays";
+  }
+  auto throttle = conn->query("SELECT throttle_key FROM login_throttle");
+  ASSERT_EQ(throttle.size(), 1u);
+  EXPECT_EQ(throttle[0][0].asText(), "login:locked") << "a lockout in force is kept";
+}
+
 TEST(Pagination, CursorsAndLimits) {
   Request r;
   EXPECT_EQ(api::pageRequest(r).limit, 50);

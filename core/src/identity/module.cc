@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include <Poco/Logger.h>
@@ -67,6 +68,28 @@ void addIdentityModule(Runtime& runtime) {
     identity::addApiRoutes(ctx, service);
     ctx.addOpenApi(identity::openApiFragment());
     identity::addWebRoutes(ctx, rt, service);
+
+    // Expired secrets are useless and only grow the tables: drop them hourly. A refresh token is
+    // kept until it expires, used or not, because reuse detection needs the used ones; lockout
+    // counters are kept a day, far longer than any lockout. Invitations stay as the record of
+    // who invited whom.
+    auto& db = ctx.database();
+    ctx.addJob({"identity.expired_cleanup", std::chrono::seconds(3600), std::chrono::seconds(600),
+                [&db](TimePoint period) {
+                  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                                    period.time_since_epoch())
+                                    .count();
+                  db.transaction([&](db::Tx& tx) {
+                    tx.execute("DELETE FROM refresh_tokens WHERE expires_at < ?", {now});
+                    tx.execute("DELETE FROM web_sessions WHERE expires_at < ? OR "
+                               "(revoked_at IS NOT NULL AND revoked_at < ?)",
+                               {now, now - 86400});
+                    tx.execute("DELETE FROM login_throttle WHERE window_start < ? AND "
+                               "locked_until < ?",
+                               {now - 86400, now});
+                    tx.execute("DELETE FROM password_reset_codes WHERE expires_at < ?", {now});
+                  });
+                }});
   });
 }
 
