@@ -144,16 +144,14 @@ int64_t IdentityService::checkCredentials(const std::string& login, const std::s
         "UPDATE users SET failed_logins = failed_logins + 1, locked_until = ? "
         "WHERE id = ? AND status = 'active'",
         {login_until > now ? login_until : 0, user_id});
-    AuditEntry entry;
-    entry.municipality_id = user->getInt("municipality_id");
-    entry.actor_user_id = 0;
-    entry.actor_role = "anonymous";
-    entry.action = login_until > now ? "auth.locked" : "auth.login_failed";
-    entry.target_type = "user";
-    entry.target_id = std::to_string(user_id);
-    entry.details = {{"client_addr", client_addr}};
-    entry.request_id = request_id;
-    rt_.audit().record(tx, entry);
+    rt_.audit().record(tx, {.municipality_id = user->getInt("municipality_id"),
+                            .actor_user_id = 0,
+                            .actor_role = "anonymous",
+                            .action = login_until > now ? "auth.locked" : "auth.login_failed",
+                            .target_type = "user",
+                            .target_id = std::to_string(user_id),
+                            .details = {{"client_addr", client_addr}},
+                            .request_id = request_id});
   });
   if (!user) {
     Poco::Logger::get("identity")
@@ -217,16 +215,14 @@ TokenPair IdentityService::refresh(const std::string& refresh_token,
       tx.execute(
           "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
           {now, row->getText("family_id")});
-      AuditEntry entry;
-      entry.municipality_id = user ? user->getInt("municipality_id") : 0;
-      entry.actor_user_id = user_id;
-      entry.actor_role = "user";
-      entry.action = "auth.refresh_reused";
-      entry.target_type = "user";
-      entry.target_id = std::to_string(user_id);
-      entry.details = {{"family_id", row->getText("family_id")}};
-      entry.request_id = request_id;
-      rt_.audit().record(tx, entry);
+      rt_.audit().record(tx, {.municipality_id = user ? user->getInt("municipality_id") : 0,
+                              .actor_user_id = user_id,
+                              .actor_role = "user",
+                              .action = "auth.refresh_reused",
+                              .target_type = "user",
+                              .target_id = std::to_string(user_id),
+                              .details = {{"family_id", row->getText("family_id")}},
+                              .request_id = request_id});
       return Outcome::kReused;
     }
     if (row->getInt("expires_at") <= now) return Outcome::kExpired;
@@ -285,15 +281,13 @@ void IdentityService::logoutAll(const Principal& principal, const std::string& r
   int64_t now = rt_.clock().nowSeconds();
   rt_.database().transaction([&](db::Tx& tx) {
     retireEverything(tx, principal.user_id, now, formatUtc(rt_.clock().now()));
-    AuditEntry entry;
-    entry.municipality_id = principal.municipality_id;
-    entry.actor_user_id = principal.user_id;
-    entry.actor_role = principal.role;
-    entry.action = "auth.logout_all";
-    entry.target_type = "user";
-    entry.target_id = std::to_string(principal.user_id);
-    entry.request_id = request_id;
-    rt_.audit().record(tx, entry);
+    rt_.audit().record(tx, {.municipality_id = principal.municipality_id,
+                            .actor_user_id = principal.user_id,
+                            .actor_role = principal.role,
+                            .action = "auth.logout_all",
+                            .target_type = "user",
+                            .target_id = std::to_string(principal.user_id),
+                            .request_id = request_id});
   });
 }
 

@@ -80,16 +80,14 @@ Invitation IdentityService::issueInvitation(const Principal& issuer, int64_t hou
                    {issuer.municipality_id, household_id, guardian_id, sha256Hex(code),
                     issuer.user_id, now, inv.expires_at})
                  .last_insert_id;
-    AuditEntry entry;
-    entry.municipality_id = issuer.municipality_id;
-    entry.actor_user_id = issuer.user_id;
-    entry.actor_role = issuer.role;
-    entry.action = "identity.invitation_issued";
-    entry.target_type = "household";
-    entry.target_id = std::to_string(household_id);
-    entry.details = {{"invitation_id", inv.id}, {"guardian_id", guardian_id}};
-    entry.request_id = request_id;
-    rt_.audit().record(tx, entry);
+    rt_.audit().record(tx, {.municipality_id = issuer.municipality_id,
+                            .actor_user_id = issuer.user_id,
+                            .actor_role = issuer.role,
+                            .action = "identity.invitation_issued",
+                            .target_type = "household",
+                            .target_id = std::to_string(household_id),
+                            .details = {{"invitation_id", inv.id}, {"guardian_id", guardian_id}},
+                            .request_id = request_id});
   });
   return inv;
 }
@@ -161,16 +159,14 @@ TokenPair IdentityService::registerGuardian(const Registration& reg, const std::
     }
     tx.execute("UPDATE invitations SET used_by_user_id = ?, used_at = ? WHERE id = ?",
                {user_id, now, inv->getInt("id")});
-    AuditEntry entry;
-    entry.municipality_id = municipality;
-    entry.actor_user_id = user_id;
-    entry.actor_role = roles::kGuardian;
-    entry.action = "identity.guardian_registered";
-    entry.target_type = "household";
-    entry.target_id = std::to_string(household);
-    entry.details = {{"invitation_id", inv->getInt("id")}};
-    entry.request_id = request_id;
-    rt_.audit().record(tx, entry);
+    rt_.audit().record(tx, {.municipality_id = municipality,
+                            .actor_user_id = user_id,
+                            .actor_role = roles::kGuardian,
+                            .action = "identity.guardian_registered",
+                            .target_type = "household",
+                            .target_id = std::to_string(household),
+                            .details = {{"invitation_id", inv->getInt("id")}},
+                            .request_id = request_id});
     return Outcome::kOk;
   });
   if (outcome == Outcome::kInvalid) throw invitationInvalid();

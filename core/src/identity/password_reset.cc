@@ -53,14 +53,12 @@ void IdentityService::requestPasswordReset(const std::string& login,
         "INSERT INTO password_reset_codes (user_id, code_hash, created_at, expires_at) "
         "VALUES (?, ?, ?, ?)",
         {message.user_id, sha256Hex(message.code), now, message.expires_at});
-    AuditEntry entry;
-    entry.municipality_id = user->getInt("municipality_id");
-    entry.actor_role = "anonymous";
-    entry.action = "auth.password_reset_requested";
-    entry.target_type = "user";
-    entry.target_id = std::to_string(message.user_id);
-    entry.request_id = request_id;
-    rt_.audit().record(tx, entry);
+    rt_.audit().record(tx, {.municipality_id = user->getInt("municipality_id"),
+                            .actor_role = "anonymous",
+                            .action = "auth.password_reset_requested",
+                            .target_type = "user",
+                            .target_id = std::to_string(message.user_id),
+                            .request_id = request_id});
   });
   try {
     delivery()->deliverPasswordResetCode(message);
@@ -109,15 +107,13 @@ void IdentityService::confirmPasswordReset(const std::string& login, const std::
         {password_hash, user_id});
     throttleClear(tx, "login:" + normaliseLogin(user->getText("login")));
     retireEverything(tx, user_id, now, stamp);
-    AuditEntry entry;
-    entry.municipality_id = user->getInt("municipality_id");
-    entry.actor_user_id = user_id;
-    entry.actor_role = "user";
-    entry.action = "auth.password_reset";
-    entry.target_type = "user";
-    entry.target_id = std::to_string(user_id);
-    entry.request_id = request_id;
-    rt_.audit().record(tx, entry);
+    rt_.audit().record(tx, {.municipality_id = user->getInt("municipality_id"),
+                            .actor_user_id = user_id,
+                            .actor_role = "user",
+                            .action = "auth.password_reset",
+                            .target_type = "user",
+                            .target_id = std::to_string(user_id),
+                            .request_id = request_id});
     return true;
   });
   if (!ok) throw codeInvalid();
