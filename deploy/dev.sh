@@ -8,7 +8,10 @@ build=${SUKUSUKU_BUILD_DIR:-$root/build}
 jobs=${SUKUSUKU_JOBS:-$(nproc)}
 
 configure_and_build() {
-  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  # ccache, when the machine has it, makes rebuilds in fresh build folders cheap.
+  local launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
   cmake --build "$build" -j "$jobs"
 }
 

@@ -3,23 +3,29 @@
 #   deploy/install-deps.sh          build and run (compiler, libraries)
 #   deploy/install-deps.sh --test   also what the tests need (MariaDB server, ...)
 #   deploy/install-deps.sh --bench  also what the benchmarks need (wrk, ...)
+#   deploy/install-deps.sh --cluster  also what the several-node scripts need (nginx, ...)
 set -euo pipefail
 
 build_pkgs=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libpoco-dev libmysqlcppconn-dev libcpp-jwt-dev libkainjow-mustache-dev libcurl4-openssl-dev
   nlohmann-json3-dev libsodium-dev libsqlite3-dev libssl-dev libgtest-dev
+  libvips-dev libxlsxwriter-dev
 )
 # Browser tests: Debian's Chromium (driven by playwright-core from the npm registry) and
 # Japanese fonts so screenshots show text, not boxes.
 test_pkgs=(mariadb-server mariadb-client chromium fonts-noto-cjk)
-bench_pkgs=(wrk)
+# Benchmarks compare with vipsthumbnail and ImageMagick in the same run.
+bench_pkgs=(wrk libvips-tools imagemagick)
+# The several-node scripts (deploy/cluster) put nginx in front of the app nodes.
+cluster_pkgs=(nginx-light)
 
 want=("${build_pkgs[@]}")
 for arg in "$@"; do
   case "$arg" in
     --test) want+=("${test_pkgs[@]}") ;;
     --bench) want+=("${bench_pkgs[@]}") ;;
+    --cluster) want+=("${cluster_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done

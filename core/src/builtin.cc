@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "api_shell.h"
+#include "core_parts.h"
 #include "web_shell.h"
 #include "sukusuku/demo_data.h"
 #include "sukusuku/identity/module.h"
@@ -44,8 +45,11 @@ void addTenancyModule(Runtime& runtime) {
 void addBuiltInModules(Runtime& runtime) {
   addIdentityModule(runtime);
   addTenancyModule(runtime);
+  addPushModule(runtime);
+  addPaymentsModule(runtime);
   addApiShellModule(runtime);
   addWebShellModule(runtime);
+  addAdminModule(runtime);
 }
 
 }  // namespace sukusuku

@@ -5,8 +5,8 @@ namespace sukusuku {
 
 class Runtime;
 
-// Adds the identity core (logins, tokens, sessions, roles), the guardian API shell and the
-// staff web shell, in that order.
+// Adds the identity core (logins, tokens, sessions, roles), tenancy demo data, the push core,
+// payments, the guardian API shell, the staff web shell and the admin pages, in that order.
 void addBuiltInModules(Runtime& runtime);
 
 }  // namespace sukusuku
