@@ -263,3 +263,16 @@ cl_wait_ready_via_nginx() {
     sleep 0.2
   done
 }
+
+# cl_start_for_test: a fresh cluster, or with SUKUSUKU_CLUSTER_REUSE=1 the one already running
+# under $CL_DIR (started by up.sh), which is then left running.
+cl_start_for_test() {
+  if [[ ${SUKUSUKU_CLUSTER_REUSE:-0} == 1 ]] && [[ $(cl_status GET "$CL_URL/readyz" 2>/dev/null) == 200 ]]; then
+    cl_log "reusing the running cluster in $CL_DIR"
+    CL_REUSED=1
+    return 0
+  fi
+  CL_REUSED=0
+  cl_up
+}
+cl_stop_after_test() { [[ ${CL_REUSED:-0} == 1 ]] || cl_down; }

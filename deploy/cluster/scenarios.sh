@@ -109,6 +109,9 @@ scenario_periodic_job_once() {
   check "periodic job ran in at least 2 periods ($periods)" test "$periods" -ge 2
   expect_eq "periodic job: one row per period (rows = periods)" "$periods" "$rows"
   expect_eq "periodic job: job_leases.runs counts each period once" "$periods" "$leases_runs"
+  # A second run of a period would hit the unique index on period and count as a failure.
+  expect_eq "periodic job: no failed (duplicate) run" 0 \
+    "$(cl_sql "SELECT failures FROM job_leases WHERE name = 'testplugin.tick'")"
   # Which nodes ran it: with three nodes racing, more than one usually wins over time.
   cl_log "testplugin.tick last owner: $(cl_sql "SELECT owner FROM job_leases WHERE name = 'testplugin.tick'")"
 }
