@@ -44,14 +44,13 @@ TEST(Solver, LargerInstanceMatchesCheckerAndIsFeasible) {
   EXPECT_EQ(r.report.hardViolations, 0);
 }
 
-TEST(Solver, TimeLimitZeroReturnsTheConstructionQuickly) {
+// No wall-clock assertions (the machine is shared): a time limit of zero runs no search move
+// and returns the construction, the same on every call.
+TEST(Solver, TimeLimitZeroReturnsTheConstruction) {
   const BenchmarkInstance inst = testing::bundled("Instance10.txt");
-  const auto begin = std::chrono::steady_clock::now();
   const SolveResult r = solve(toProblem(inst), quick(0.0));
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-  EXPECT_LT(seconds, 1.0);
   EXPECT_EQ(r.iterations, 0);
+  EXPECT_EQ(solve(toProblem(inst), quick(0.0)).roster, r.roster);
   EXPECT_EQ(r.roster.employees(), static_cast<int>(inst.staff.size()));
   EXPECT_EQ(r.report.objective, checkBenchmarkRoster(inst, r.roster).objective);
 }
@@ -61,9 +60,10 @@ TEST(Solver, CancelFlagStopsTheSearch) {
   std::atomic<bool> cancel{true};
   SolveOptions o = quick(30.0);
   o.cancel = &cancel;
-  const auto begin = std::chrono::steady_clock::now();
-  solve(toProblem(inst), o);
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count(), 1.0);
+  // With the flag already set no search move is made (else this would run for 30 s).
+  const SolveResult r = solve(toProblem(inst), o);
+  EXPECT_EQ(r.iterations, 0);
+  EXPECT_EQ(r.report.objective, checkBenchmarkRoster(inst, r.roster).objective);
 }
 
 TEST(Solver, SameSeedSameThreadsSameIterationsGivesSameRoster) {
