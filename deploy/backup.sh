@@ -11,6 +11,8 @@
 #                           mariadb-dump; needs the mariadb-backup package and local access to
 #                           the data folder (run it on the database server)
 #     --keep N              remove all but the newest N backups in OUT_DIR (default: keep all)
+#     --metrics-file FILE   on success, write sukusuku_backup_last_success_timestamp_seconds
+#                           there (node_exporter's textfile collector, for the alert rule)
 #
 # Writes OUT_DIR/sukusuku-<UTC time>/ with
 #   db.sql.gz         mariadb-dump --single-transaction: one consistent snapshot, no table locks,
@@ -30,6 +32,7 @@ db=sukusuku
 blobs=/var/lib/sukusuku/blobs
 physical=0
 keep=0
+metrics_file=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --defaults-file) defaults=$2; shift 2 ;;
@@ -37,7 +40,8 @@ while [[ $# -gt 0 ]]; do
     --blobs) blobs=$2; shift 2 ;;
     --physical) physical=1; shift ;;
     --keep) keep=$2; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    --metrics-file) metrics_file=$2; shift 2 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     -*) echo "backup: unknown option $1" >&2; exit 2 ;;
     *) break ;;
   esac
@@ -97,6 +101,10 @@ fi
 } >"$out/manifest.txt"
 date -u +%Y-%m-%dT%H:%M:%SZ >"$out/DONE"
 say "done: $out ($(du -sh "$out" | cut -f1))"
+if [[ -n $metrics_file ]]; then
+  printf '# TYPE sukusuku_backup_last_success_timestamp_seconds gauge\nsukusuku_backup_last_success_timestamp_seconds %s\n' \
+    "$(date +%s)" >"$metrics_file.tmp" && mv "$metrics_file.tmp" "$metrics_file"
+fi
 if [[ $keep -gt 0 ]]; then
   ls -1d "$out_root"/sukusuku-* | head -n -"$keep" | xargs -r rm -rf
 fi

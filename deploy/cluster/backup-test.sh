@@ -133,7 +133,8 @@ for i in "${CL_NODES[@]}"; do cl_node_start "$i"; done
 for i in "${CL_NODES[@]}"; do cl_node_ready "$i" 60 || fail "node$i did not restart after the backups"; done
 
 echo "== 4. restore refuses a non-empty target"
-if "$CL_DEPLOY/restore.sh" --defaults-file "$root_cnf" --database "$CL_DB_NAME" --blobs "$CL_DIR/restore3/blobs" "$b2" 2>"$CL_DIR/restore3.log"; then
+rsql -e "CREATE DATABASE IF NOT EXISTS refuse_me; CREATE TABLE IF NOT EXISTS refuse_me.t (id INT)"
+if "$CL_DEPLOY/restore.sh" --defaults-file "$root_cnf" --database refuse_me --blobs "$CL_DIR/restore3/blobs" "$b2" 2>"$CL_DIR/restore3.log"; then
   fail "restore over a non-empty database was accepted"
 else
   check "restore over a non-empty database refused" grep -q 'only into an empty' "$CL_DIR/restore3.log"

@@ -6,7 +6,7 @@ require("plan").install({
   {route = "GET /api/v1/messaging/notices", path = "/api/v1/messaging/notices", as = "guardian", weight = 2},
   {route = "GET /api/v1/photos/albums", path = "/api/v1/photos/albums", as = "guardian", weight = 2},
   {route = "GET /api/v1/photos/cart", path = "/api/v1/photos/cart", as = "guardian", weight = 1},
-  {route = "GET /api/v1/home", path = "/api/v1/home", as = "guardian", weight = 2},
+  {route = "GET /api/v1/home", path = "/api/v1/home", as = "guardian", weight = 2, core = true},
 }, {
   {route = "GET /api/v1/home", path = "/api/v1/home", as = "guardian"},
   {route = "GET /api/v1/me", path = "/api/v1/me", as = "guardian"},

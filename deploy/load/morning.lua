@@ -9,7 +9,7 @@ require("plan").install({
    body = '{"child_id":{child}}', as = "guardian", weight = 1, ok = {409}},
   {route = "GET /api/v1/messaging/children/{child_id}/plan", path = "/api/v1/messaging/children/{child}/plan", as = "guardian", weight = 1},
   {route = "GET /web/messaging/board", path = "/web/messaging/board", as = "staff", weight = 2},
-  {route = "GET /api/v1/home", path = "/api/v1/home", as = "guardian", weight = 3},
+  {route = "GET /api/v1/home", path = "/api/v1/home", as = "guardian", weight = 3, core = true},
 }, {
   {route = "GET /api/v1/me", path = "/api/v1/me", as = "guardian"},
   {route = "GET /api/v1/home", path = "/api/v1/home", as = "guardian"},

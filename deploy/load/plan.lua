@@ -9,7 +9,8 @@
 -- guardian and finance send `Authorization: Bearer $SUKUSUKU_TOKEN_<AS>`, staff sends the web
 -- session cookie $SUKUSUKU_COOKIE_STAFF (and its CSRF token for POSTs). `ok` lists statuses
 -- that are a normal business answer for this request besides 2xx/3xx (e.g. 409 for a second
--- check-in); any other status counts as an error.
+-- check-in); any other status counts as an error. `core = true` marks a core route mixed in
+-- with the plugin ones: when only core candidates are served, the fallback list runs instead.
 --
 -- done() prints one JSON line: requests, duration, requests/s, p50/p90/p99 latency (ms),
 -- errors (socket errors + unexpected statuses) and the requests that ran.
@@ -48,7 +49,7 @@ end
 -- Builds the weighted request list from the candidates this build serves.
 function M.plan(candidates, fallback)
   local routes = readRoutes()
-  local chosen, names = {}, {}
+  local chosen, names, plugin_routes = {}, {}, 0
   for _, c in ipairs(candidates) do
     if routes[c.route] then
       local method = c.route:match("^(%u+)")
@@ -60,9 +61,12 @@ function M.plan(candidates, fallback)
         table.insert(chosen, {method = method, path = expand(c.path), body = expand(c.body), headers = headers, ok = okset})
       end
       table.insert(names, c.route)
+      if not c.core then plugin_routes = plugin_routes + 1 end
     end
   end
-  if #chosen == 0 then
+  -- Only core routes left: the scenario's plugins are not built; use the fallback mix.
+  if plugin_routes == 0 then
+    chosen, names = {}, {}
     for _, c in ipairs(fallback) do
       local method = c.route:match("^(%u+)")
       table.insert(chosen, {method = method, path = c.path, headers = credentials(c.as, method), ok = {}})
