@@ -114,6 +114,9 @@ cl_setup() {
     echo "log.access = false"
     echo "log.level = notice"
     echo "auth.access_ttl_seconds = 7200"
+    # A retry takes over an Idempotency-Key whose node died after 10 s instead of 60 (faults.sh).
+    "$CL_BIN" config 2>/dev/null | grep -q '^http.idempotency_claim_seconds' &&
+      echo "http.idempotency_claim_seconds = 10"
   } >"$CL_DIR/etc/sukusuku.properties"
   cl_fcm_setup
 }
@@ -123,12 +126,16 @@ cl_setup() {
 CL_FCM_DIR=$CL_REPO/tests/fixtures/fcm-server
 cl_fcm_setup() {
   [[ -f $CL_FCM_DIR/server.js ]] || return 0
-  "$CL_BIN" config 2>/dev/null | grep -q '^push.fcm.endpoint' || return 0
+  # `sukusuku config` lists only the core's own keys (modules declare theirs at boot), so look
+  # for the push core's key in the core library itself.
+  grep -qa 'fcm.endpoint' "$CL_BUILD"/lib/libsukusuku_core.so* 2>/dev/null || return 0
   jq --arg u "http://127.0.0.1:$CL_FCM_PORT/token" '.token_uri = $u' "$CL_FCM_DIR/service-account.json" \
     >"$CL_DIR/etc/fcm-service-account.json"
   chmod 600 "$CL_DIR/etc/fcm-service-account.json"
   { echo "push.fcm.credentials = $CL_DIR/etc/fcm-service-account.json"
     echo "push.fcm.endpoint = http://127.0.0.1:$CL_FCM_PORT"
+    # A dead node's claimed outbox rows go to another node after this long (faults.sh).
+    grep -qa 'lease_seconds' "$CL_BUILD"/lib/libsukusuku_core.so* && echo "push.lease_seconds = 15"
   } >>"$CL_DIR/etc/sukusuku.properties"
 }
 cl_fcm_start() {
