@@ -247,6 +247,29 @@ TEST_P(EligibilityPluginTest, ABirthIsAnnouncedOnceToThatFamilyAndToNoOtherFamil
   EXPECT_EQ(told(""), 1);
   EXPECT_EQ(sys_->cli("recheck", {"--municipality", "000000"}).first, 2);
 
+  // The daily job catches what changed without an event (children growing older, imports):
+  // a family that appeared with a child is told once, on the first run only.
+  auto daily = [&] {
+    for (const auto& job : sys_->sys->rt->jobs().jobs()) {
+      if (job.name == "eligibility.daily_recheck") job.run(sys_->sys->rt->clock().now());
+    }
+  };
+  int64_t city = sys_->scalar("SELECT municipality_id FROM households WHERE id = ?", {expecting});
+  int64_t quiet = sys_->scalar("SELECT MAX(id) FROM households") + 1;
+  sys_->execute("INSERT INTO households (id, municipality_id, name, postal_code, address, phone, "
+                "single_parent, created_at, updated_at) VALUES (?, ?, '転入家', '720-0000', "
+                "'すくすく市', '0', 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                {quiet, city});
+  sys_->execute("INSERT INTO children (municipality_id, household_id, family_name, given_name, "
+                "family_name_kana, given_name_kana, birth_date, sex, created_at) VALUES (?, ?, "
+                "'転入', '一郎', 'テンニュウ', 'イチロウ', '2020-06-01', 'male', "
+                "'2026-01-01T00:00:00Z')",
+                {city, quiet});
+  daily();
+  EXPECT_EQ(told(" AND household_id = ? AND programme = 'jidou_teate'", {quiet}), 1);
+  daily();
+  EXPECT_EQ(told(""), 2);
+
   // The family is never told about what it cannot get: a household that becomes eligible only
   // "pending information" is not told.
   int64_t guardian_household = sys_->householdOf(kGuardian);
