@@ -27,6 +27,7 @@ commands:
   plugins            list the loaded plugins with their versions
   routes             list every route with the permission it needs
   config             list every configuration key with its default and effective value
+  notify ...         send a message to an audience's inboxes and phones; `sukusuku notify --help`
   PLUGIN VERB ...    a plugin's command; `sukusuku PLUGIN --help` lists its verbs
 
 configuration: the file given by --config (or $SUKUSUKU_CONFIG), then environment variables
@@ -166,6 +167,19 @@ class App final : public Poco::Util::ServerApplication {
   int pluginCommand(Runtime& rt, const std::string& plugin) {
     for (const auto& set : rt.commands()) {
       if (set.plugin != plugin) continue;
+      // One command without a verb is a command of its own: `sukusuku notify ARGS`.
+      if (set.commands.size() == 1 && set.commands[0].verb.empty()) {
+        const CliCommand& c = set.commands[0];
+        std::vector<std::string> args(command_.begin() + 1, command_.end());
+        for (const auto& a : args) {
+          if (a == "--help") {
+            std::cout << "usage: sukusuku " << plugin << " " << c.usage << "\n";
+            return 0;
+          }
+        }
+        rt.start();
+        return c.run(args, std::cout, std::cerr);
+      }
       std::string verb = command_.size() > 1 ? command_[1] : "--help";
       if (verb == "--help" || verb == "help") {
         std::cout << "usage: sukusuku " << plugin << " VERB [ARGS]\n\n";

@@ -309,6 +309,11 @@ void Runtime::addCoreModule(const std::string& name, CoreModule module) {
   core_modules_.emplace_back(name, std::move(module));
 }
 
+void Runtime::addCoreLifecycle(const std::string& name, std::function<void()> start,
+                               std::function<void()> stop) {
+  core_lifecycles_.push_back({name, std::move(start), std::move(stop)});
+}
+
 void Runtime::contribute(const std::string& owner, const std::string& resource_dir, bool core,
                          const std::function<void(PluginContext&)>& fn) {
   auto ctx = std::make_unique<Context>(*this, owner, resource_dir, core);
@@ -531,6 +536,13 @@ bool Runtime::migrationsCurrent() { return migrations_->current(); }
 
 void Runtime::start() {
   if (started_) return;
+  for (auto& l : core_lifecycles_) {
+    try {
+      if (l.start) l.start();
+    } catch (const std::exception& e) {
+      throw StartupError(l.name + ": start failed: " + e.what());
+    }
+  }
   for (auto& slot : slots_) {
     try {
       slot->plugin->start(*slot->context);
@@ -552,6 +564,13 @@ void Runtime::stop() {
     } catch (const std::exception& e) {
       Poco::Logger::get("sukusuku").error("plugin %s: stop failed: %s", (*it)->name,
                                           std::string(e.what()));
+    }
+  }
+  for (auto it = core_lifecycles_.rbegin(); it != core_lifecycles_.rend(); ++it) {
+    try {
+      if (it->stop) it->stop();
+    } catch (const std::exception& e) {
+      Poco::Logger::get("sukusuku").error("%s: stop failed: %s", it->name, std::string(e.what()));
     }
   }
 }

@@ -71,6 +71,11 @@ class Runtime {
   // resources from <resources.dir>/NAME; unlike plugins they may route and name permissions
   // anywhere.
   void addCoreModule(const std::string& name, CoreModule module);
+  // Background work of a core module (the push core's outbox workers): START runs in start(),
+  // before any plugin's start(); STOP runs in stop(), after every plugin's stop(), in reverse
+  // order of registration. May be called from a core module's function during boot().
+  void addCoreLifecycle(const std::string& name, std::function<void()> start,
+                        std::function<void()> stop);
 
   void boot();
   int migrate(const std::function<void(const db::Migration&)>& progress = {});
@@ -140,6 +145,11 @@ class Runtime {
   std::vector<PluginCommandSet> commands_;
   std::vector<std::pair<std::string, std::function<void(db::Database&)>>> seeders_;
   std::vector<std::pair<std::string, CoreModule>> core_modules_;
+  struct CoreLifecycle {
+    std::string name;
+    std::function<void()> start, stop;
+  };
+  std::vector<CoreLifecycle> core_lifecycles_;
   bool started_ = false;
 };
 
