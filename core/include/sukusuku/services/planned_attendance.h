@@ -59,4 +59,20 @@ class PlannedAttendance {
                                                const std::string& date, int slot_minutes) = 0;
 };
 
+// Staff clock-in/out (出退勤) recorded on the class tablet, for comparing with the roster.
+// Service "messaging.staff_attendance"; null when the messaging plugin is not enabled.
+struct StaffClock {
+  int64_t staff_id = 0;
+  std::string clock_in;   // 'HH:MM' Tokyo, "" when not clocked in
+  std::string clock_out;  // 'HH:MM' Tokyo, "" when not (yet) clocked out
+};
+
+class StaffAttendance {
+ public:
+  virtual ~StaffAttendance() = default;
+  // Everyone who clocked in or out at FACILITY_ID on DATE, ordered by staff id.
+  virtual std::vector<StaffClock> clockTimes(int64_t municipality_id, int64_t facility_id,
+                                             const std::string& date) = 0;
+};
+
 }  // namespace sukusuku::services

@@ -1,0 +1,199 @@
+#include "attendance.h"
+
+#include <sodium.h>
+
+#include <cstdio>
+
+#include <sukusuku/error.h>
+
+namespace sukusuku::messaging {
+
+namespace {
+
+std::string hex(const unsigned char* bytes, size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += digits[bytes[i] >> 4];
+    out += digits[bytes[i] & 15];
+  }
+  return out;
+}
+
+std::string compactDate(const std::string& date) {
+  return date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2);
+}
+
+const char* kSelect =
+    "SELECT id, child_id, facility_id, date, kind, at, source, person_kind, person_id, "
+    "person_name, note, corrects_id, cancelled, reason, by_user_id FROM messaging_attendance ";
+
+void fold(const db::Rows& rows, std::map<int64_t, ChildDay>& out) {
+  for (const auto& row : rows) {  // ordered by id: the newest row per kind wins
+    ChildDay& day = out[row.getInt("child_id")];
+    std::optional<nlohmann::json> value;
+    if (!row.getBool("cancelled")) value = attendanceRowJson(row);
+    if (row.getText("kind") == "check_in") {
+      day.check_in = value;
+    } else {
+      day.check_out = value;
+    }
+  }
+}
+
+}  // namespace
+
+std::string qrToken(const std::string& secret, int64_t facility_id, const std::string& date) {
+  std::string message = "messaging.qr|" + std::to_string(facility_id) + "|" + date;
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret.data()),
+                              secret.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(message.data()),
+                                message.size());
+  crypto_auth_hmacsha256_final(&st, mac);
+  return "SK1-" + std::to_string(facility_id) + "-" + compactDate(date) + "-" + hex(mac, 16);
+}
+
+int64_t verifyQrToken(const std::string& secret, const std::string& token,
+                      const std::string& today) {
+  auto invalid = [] {
+    return Error::invalid("messaging.qr_invalid", "this is not a check-in code of a facility");
+  };
+  if (token.size() > 80 || token.rfind("SK1-", 0) != 0) throw invalid();
+  size_t a = 4, b = token.find('-', a);
+  if (b == std::string::npos || b == a || b - a > 18) throw invalid();
+  size_t c = token.find('-', b + 1);
+  if (c == std::string::npos || c - b - 1 != 8) throw invalid();
+  std::string fac = token.substr(a, b - a), ymd = token.substr(b + 1, 8);
+  for (char ch : fac + ymd) {
+    if (ch < '0' || ch > '9') throw invalid();
+  }
+  std::string date = ymd.substr(0, 4) + "-" + ymd.substr(4, 2) + "-" + ymd.substr(6, 2);
+  if (!validDate(date)) throw invalid();
+  int64_t facility = std::stoll(fac);
+  std::string expected = qrToken(secret, facility, date);
+  if (expected.size() != token.size() ||
+      sodium_memcmp(expected.data(), token.data(), token.size()) != 0) {
+    throw invalid();
+  }
+  if (date != today) {
+    throw Error::invalid("messaging.qr_expired",
+                         "this code is not today's; scan the code at the entrance again",
+                         {{"code_date", date}, {"today", today}});
+  }
+  return facility;
+}
+
+std::string loadOrCreateSecret(db::Database& db, const Clock& clock) {
+  auto conn = db.acquire();
+  auto row = conn->queryOne("SELECT secret FROM messaging_secrets WHERE name = 'qr'");
+  if (row) return row->getText("secret");
+  unsigned char bytes[32];
+  randombytes_buf(bytes, sizeof bytes);
+  conn->execute(conn->dialect().insertIgnore("messaging_secrets", {"name", "secret", "created_at"}),
+                {"qr", hex(bytes, sizeof bytes), formatUtc(clock.now())});
+  return conn->queryOne("SELECT secret FROM messaging_secrets WHERE name = 'qr'")->getText("secret");
+}
+
+nlohmann::json attendanceRowJson(const db::Row& row) {
+  return {{"id", row.getInt("id")},
+          {"child_id", row.getInt("child_id")},
+          {"facility_id", row.getInt("facility_id")},
+          {"date", row.getText("date")},
+          {"kind", row.getText("kind")},
+          {"at", row.getText("at")},
+          {"time", tokyoTimeOfUtc(row.getText("at"))},
+          {"source", row.getText("source")},
+          {"person_kind", row.getText("person_kind")},
+          {"person_id", row.getInt("person_id")},
+          {"person_name", row.getText("person_name")},
+          {"note", row.getOptText("note").value_or("")},
+          {"corrects_id", row.getOptInt("corrects_id").value_or(0)},
+          {"cancelled", row.getBool("cancelled")},
+          {"reason", row.getOptText("reason").value_or("")},
+          {"by_user_id", row.getInt("by_user_id")}};
+}
+
+std::map<int64_t, ChildDay> dayAtFacility(db::Connection& conn, int64_t municipality_id,
+                                          int64_t facility_id, const std::string& date) {
+  std::map<int64_t, ChildDay> out;
+  fold(conn.query(std::string(kSelect) +
+                      "WHERE municipality_id = ? AND facility_id = ? AND date = ? ORDER BY id",
+                  {municipality_id, facility_id, date}),
+       out);
+  return out;
+}
+
+ChildDay dayOfChild(db::Connection& conn, int64_t municipality_id, int64_t child_id,
+                    const std::string& date) {
+  std::map<int64_t, ChildDay> out;
+  fold(conn.query(std::string(kSelect) +
+                      "WHERE municipality_id = ? AND child_id = ? AND date = ? ORDER BY id",
+                  {municipality_id, child_id, date}),
+       out);
+  return out[child_id];
+}
+
+nlohmann::json recordMark(Env& env, const Mark& m) {
+  const std::string now = formatUtc(env.clock->now());
+  try {
+    return env.db->transaction([&](db::Tx& tx) {
+      auto enrolment = enrolmentOn(tx, m.municipality_id, m.child_id, m.date);
+      if (!enrolment || enrolment->facility_id != m.facility_id) {
+        throw Error::invalid("messaging.not_enrolled_here",
+                             "the child is not enrolled at this facility today",
+                             {{"child_id", m.child_id}, {"facility_id", m.facility_id}});
+      }
+      ChildDay day = dayOfChild(tx, m.municipality_id, m.child_id, m.date);
+      if (m.kind == "check_in" && day.check_in) {
+        throw Error::conflict("messaging.already_checked_in", "the child is already checked in",
+                              {{"record", *day.check_in}});
+      }
+      if (m.kind == "check_out") {
+        if (!day.check_in) {
+          throw Error::conflict("messaging.not_checked_in",
+                                "the child has not been checked in today");
+        }
+        if (day.check_out) {
+          throw Error::conflict("messaging.already_checked_out",
+                                "the child is already checked out", {{"record", *day.check_out}});
+        }
+      }
+      // first_key stays NULL when an earlier row for this kind was cancelled by a correction,
+      // so the unique key does not block the new one.
+      int64_t earlier = tx.queryOne(
+                              "SELECT COUNT(*) AS n FROM messaging_attendance WHERE child_id = ? "
+                              "AND date = ? AND kind = ?",
+                              {m.child_id, m.date, m.kind})
+                            ->getInt("n");
+      auto res = tx.execute(
+          "INSERT INTO messaging_attendance (municipality_id, facility_id, child_id, date, kind, "
+          "at, source, person_kind, person_id, person_name, note, first_key, by_user_id, "
+          "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {m.municipality_id, m.facility_id, m.child_id, m.date, m.kind, now, m.source,
+           m.person_kind, m.person_id, m.person_name,
+           m.note.empty() ? db::Value() : db::Value(m.note),
+           earlier == 0 ? db::Value(m.kind) : db::Value(), m.by_user_id, now});
+      auto row = tx.queryOne(std::string(kSelect) + "WHERE id = ?", {res.last_insert_id});
+      nlohmann::json out = attendanceRowJson(*row);
+      env.ctx->events().publish(
+          tx, Event{m.kind == "check_in" ? "attendance.checked_in" : "attendance.checked_out",
+                    m.municipality_id,
+                    {{"child_id", m.child_id},
+                     {"facility_id", m.facility_id},
+                     {"date", m.date},
+                     {"at", now}}});
+      return out;
+    });
+  } catch (const db::DbError& e) {
+    if (e.kind() != db::DbError::Kind::kUnique) throw;
+    // Another device won the race for the same child and day.
+    if (m.kind == "check_in") {
+      throw Error::conflict("messaging.already_checked_in", "the child is already checked in");
+    }
+    throw Error::conflict("messaging.already_checked_out", "the child is already checked out");
+  }
+}
+
+}  // namespace sukusuku::messaging

@@ -1,0 +1,61 @@
+// Attendance (登降園): check-in and check-out records, append-only, with staff corrections, and
+// the daily facility QR code guardians scan at the entrance.
+//
+// Rules:
+//  - A child can be checked in once and out once per date (a unique key); a second check-in,
+//    even from another device at the same instant, is 409 messaging.already_checked_in.
+//  - A check-out needs a check-in in force first (409 messaging.not_checked_in).
+//  - The pick-up person must be a guardian allowed to pick up or a registered pick-up person of
+//    the household; anyone else only with a guardian's pick-up note for that date
+//    (422 messaging.pickup_not_authorised).
+//  - Staff corrections add a row naming the row they correct; the newest row per child, date and
+//    kind is in force. Nothing is updated or deleted.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "common.h"
+
+namespace sukusuku::messaging {
+
+// HMAC-SHA256 based code for FACILITY_ID on DATE: "SK1-<facility>-<yyyymmdd>-<32 hex>".
+std::string qrToken(const std::string& secret, int64_t facility_id, const std::string& date);
+// The facility a scanned code is for. Throws 422 messaging.qr_invalid (malformed or forged) or
+// messaging.qr_expired (a valid code of another day than TODAY).
+int64_t verifyQrToken(const std::string& secret, const std::string& token,
+                      const std::string& today);
+// Reads the plugin's signing secret, creating it on first use (shared through the database).
+std::string loadOrCreateSecret(db::Database& db, const Clock& clock);
+
+struct Mark {
+  int64_t municipality_id = 0;
+  int64_t child_id = 0;
+  int64_t facility_id = 0;       // where it happens (must be the child's facility on the date)
+  std::string date;
+  std::string kind;              // check_in, check_out
+  std::string source;            // qr, staff
+  std::string person_kind;       // guardian, pickup_person, other, staff
+  int64_t person_id = 0;
+  std::string person_name;
+  std::string note;
+  int64_t by_user_id = 0;
+};
+
+struct ChildDay {
+  std::optional<nlohmann::json> check_in;   // the row in force, null when none / cancelled
+  std::optional<nlohmann::json> check_out;
+};
+
+nlohmann::json attendanceRowJson(const db::Row& row);
+// The rows in force for every child at FACILITY on DATE.
+std::map<int64_t, ChildDay> dayAtFacility(db::Connection& conn, int64_t municipality_id,
+                                          int64_t facility_id, const std::string& date);
+ChildDay dayOfChild(db::Connection& conn, int64_t municipality_id, int64_t child_id,
+                    const std::string& date);
+
+// Records a check-in or check-out (rules above) and returns the row as JSON.
+nlohmann::json recordMark(Env& env, const Mark& mark);
+
+}  // namespace sukusuku::messaging

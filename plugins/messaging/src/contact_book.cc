@@ -1,0 +1,439 @@
+// The contact book (連絡帳): home side from guardians (API), nursery side from staff (class view
+// on the tablet), unread and needs-reply per class, searchable history, a printable year.
+//
+// Validation (422, nothing stored): temperatures 34.0–42.0 °C; times HH:MM; a nap ends after
+// it starts; choices from fixed lists; free text at most 2,000 characters.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <sukusuku/error.h>
+#include <sukusuku/tenancy.h>
+
+#include "common.h"
+
+namespace sukusuku::messaging {
+
+namespace {
+
+const std::vector<std::string> kAmounts = {"none", "little", "half", "most", "all"};
+const std::vector<std::string> kBowel = {"none", "normal", "soft", "diarrhea"};
+const std::vector<std::string> kMood = {"good", "normal", "bad"};
+
+struct FieldSpec {
+  const char* name;
+  enum Kind { kTemperature, kTime, kChoice, kText } kind;
+  const std::vector<std::string>* choices = nullptr;
+};
+
+const std::vector<FieldSpec> kHome = {{"temperature", FieldSpec::kTemperature},
+                                      {"bedtime", FieldSpec::kTime},
+                                      {"wake_time", FieldSpec::kTime},
+                                      {"breakfast", FieldSpec::kChoice, &kAmounts},
+                                      {"bowel", FieldSpec::kChoice, &kBowel},
+                                      {"mood", FieldSpec::kChoice, &kMood},
+                                      {"pickup_time", FieldSpec::kTime},
+                                      {"pickup_person", FieldSpec::kText}};
+const std::vector<FieldSpec> kNursery = {{"temperature", FieldSpec::kTemperature},
+                                         {"lunch", FieldSpec::kChoice, &kAmounts},
+                                         {"snack", FieldSpec::kChoice, &kAmounts},
+                                         {"nap_start", FieldSpec::kTime},
+                                         {"nap_end", FieldSpec::kTime},
+                                         {"bowel", FieldSpec::kChoice, &kBowel},
+                                         {"mood", FieldSpec::kChoice, &kMood},
+                                         {"activities", FieldSpec::kText}};
+
+// The validated fields of one side from INPUT (JSON values, or form strings turned into JSON).
+nlohmann::json validateFields(const nlohmann::json& input, const std::vector<FieldSpec>& specs) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& spec : specs) {
+    if (!input.contains(spec.name)) continue;
+    const nlohmann::json& v = input[spec.name];
+    if (v.is_null() || (v.is_string() && v.get<std::string>().empty())) continue;
+    nlohmann::json details = {{"field", spec.name}};
+    switch (spec.kind) {
+      case FieldSpec::kTemperature: {
+        double t = 0;
+        if (v.is_number()) {
+          t = v.get<double>();
+        } else if (v.is_string()) {
+          try {
+            size_t used = 0;
+            t = std::stod(v.get<std::string>(), &used);
+            if (used != v.get<std::string>().size()) t = -1;
+          } catch (const std::exception&) {
+            t = -1;
+          }
+        }
+        if (!(t >= 34.0 && t <= 42.0)) {
+          throw Error::invalid("messaging.temperature_out_of_range",
+                               "temperature must be between 34.0 and 42.0 °C", details);
+        }
+        out[spec.name] = std::round(t * 10) / 10;
+        break;
+      }
+      case FieldSpec::kTime:
+        if (!v.is_string() || !validTime(v)) {
+          throw Error::invalid("messaging.invalid_time", std::string(spec.name) + " must be HH:MM",
+                               details);
+        }
+        out[spec.name] = v;
+        break;
+      case FieldSpec::kChoice:
+        if (!v.is_string() || std::find(spec.choices->begin(), spec.choices->end(),
+                                        v.get<std::string>()) == spec.choices->end()) {
+          details["allowed"] = *spec.choices;
+          throw Error::invalid("messaging.invalid_choice",
+                               std::string(spec.name) + " is not one of the choices", details);
+        }
+        out[spec.name] = v;
+        break;
+      case FieldSpec::kText:
+        out[spec.name] = optionalText(input, spec.name, 200);
+        break;
+    }
+  }
+  if (out.contains("nap_start") != out.contains("nap_end")) {
+    throw Error::invalid("messaging.invalid_nap", "a nap needs both start and end");
+  }
+  if (out.contains("nap_start") && minutesOf(out["nap_end"]) <= minutesOf(out["nap_start"])) {
+    throw Error::invalid("messaging.nap_end_before_start", "the nap must end after it starts",
+                         {{"nap_start", out["nap_start"]}, {"nap_end", out["nap_end"]}});
+  }
+  return out;
+}
+
+const char* kSelect =
+    "SELECT id, child_id, facility_id, date, side, fields, text, by_user_id, created_at, "
+    "updated_at, read_at FROM messaging_contact_entries ";
+
+nlohmann::json entryJson(const db::Row& r) {
+  return {{"id", r.getInt("id")},
+          {"child_id", r.getInt("child_id")},
+          {"date", r.getText("date")},
+          {"side", r.getText("side")},
+          {"fields", nlohmann::json::parse(r.getText("fields"))},
+          {"text", r.getText("text")},
+          {"updated_at", r.getText("updated_at")},
+          {"read", !r.isNull("read_at")},
+          {"read_at", r.getOptText("read_at").value_or("")}};
+}
+
+// Writes SIDE of the child's day (insert, or the author's same-day edit).
+nlohmann::json saveSide(Env& env, const Principal& p, int64_t facility, int64_t child,
+                        const std::string& date, const std::string& side,
+                        const nlohmann::json& fields, const std::string& text) {
+  std::string now = formatUtc(env.clock->now());
+  auto conn = env.db->acquire();
+  conn->execute(
+      conn->dialect().upsert("messaging_contact_entries",
+                             {"municipality_id", "facility_id", "child_id", "date", "side",
+                              "fields", "text", "by_user_id", "created_at", "updated_at"},
+                             {"child_id", "date", "side"},
+                             {"fields", "text", "by_user_id", "updated_at"}),
+      {p.municipality_id, facility, child, date, side, fields.dump(), text, p.user_id, now, now});
+  // An edit is news again for the other side.
+  conn->execute(
+      "UPDATE messaging_contact_entries SET read_at = NULL, read_by_user_id = NULL WHERE "
+      "child_id = ? AND date = ? AND side = ?",
+      {child, date, side});
+  return entryJson(*conn->queryOne(std::string(kSelect) +
+                                       "WHERE child_id = ? AND date = ? AND side = ?",
+                                   {child, date, side}));
+}
+
+void markRead(db::Connection& conn, const Principal& p, int64_t child, const std::string& date,
+              const std::string& side, const std::string& now) {
+  conn.execute(
+      "UPDATE messaging_contact_entries SET read_at = ?, read_by_user_id = ? WHERE child_id = ? "
+      "AND date = ? AND side = ? AND read_at IS NULL AND municipality_id = ?",
+      {now, p.user_id, child, date, side, p.municipality_id});
+}
+
+nlohmann::json dayJson(db::Connection& conn, int64_t child, const std::string& date) {
+  nlohmann::json out = {{"child_id", child}, {"date", date}, {"home", nullptr}, {"nursery", nullptr}};
+  for (const auto& r :
+       conn.query(std::string(kSelect) + "WHERE child_id = ? AND date = ?", {child, date})) {
+    out[r.getText("side")] = entryJson(r);
+  }
+  return out;
+}
+
+int64_t facilityOf(db::Connection& conn, const Principal& p, int64_t child,
+                   const std::string& date) {
+  auto e = enrolmentOn(conn, p.municipality_id, child, date);
+  if (!e) throw Error::invalid("messaging.not_enrolled", "the child is not enrolled on that date");
+  return e->facility_id;
+}
+
+std::string likePattern(const std::string& q) {
+  std::string out = "%";
+  for (char c : q) {
+    if (c == '%' || c == '_' || c == '!') out += '!';
+    out += c;
+  }
+  return out + "%";
+}
+
+}  // namespace
+
+void addContactBook(Env& env) {
+  PluginContext& ctx = *env.ctx;
+
+  // One day, both sides; reading it marks the nursery side read by the family.
+  ctx.addRoute({"GET", "/api/v1/messaging/children/{child_id}/contact-book/{date}",
+                "messaging.contact_book.home", [&env](Request& r) {
+                  int64_t child = r.idParam("child_id");
+                  std::string date = r.param("date");
+                  if (!validDate(date)) throw Error::invalid("messaging.invalid_date", "YYYY-MM-DD");
+                  auto conn = env.db->acquire();
+                  const Principal& p = r.user();
+                  tenancy::requireChild(*conn, p, child, tokyoDate(env.clock->now()));
+                  auto out = dayJson(*conn, child, date);
+                  markRead(*conn, p, child, date, "nursery", formatUtc(env.clock->now()));
+                  return Response::json(out);
+                }});
+
+  // The home side: {"fields":{temperature, bedtime, wake_time, breakfast, bowel, mood,
+  // pickup_time, pickup_person}, "text":"..."} for today or a past day of this week.
+  ctx.addRoute({"PUT", "/api/v1/messaging/children/{child_id}/contact-book/{date}/home",
+                "messaging.contact_book.home", [&env](Request& r) {
+                  int64_t child = r.idParam("child_id");
+                  std::string date = r.param("date");
+                  std::string today = tokyoDate(env.clock->now());
+                  if (!validDate(date)) throw Error::invalid("messaging.invalid_date", "YYYY-MM-DD");
+                  if (date > today || daysFromDate(today) - daysFromDate(date) > 6) {
+                    throw Error::invalid("messaging.date_not_editable",
+                                         "the home side is written for today (or this week)");
+                  }
+                  auto body = r.json();
+                  if (!body.is_object()) {
+                    throw Error::invalid("messaging.invalid_entry", "expected an object");
+                  }
+                  nlohmann::json fields =
+                      validateFields(body.value("fields", nlohmann::json::object()), kHome);
+                  std::string text = optionalText(body, "text", 2000);
+                  if (fields.empty() && text.empty()) {
+                    throw Error::invalid("messaging.empty_entry", "write something first");
+                  }
+                  auto conn = env.db->acquire();
+                  const Principal& p = r.user();
+                  tenancy::requireChild(*conn, p, child, today);
+                  int64_t facility = facilityOf(*conn, p, child, date);
+                  return Response::json(
+                      saveSide(env, p, facility, child, date, "home", fields, text));
+                }});
+
+  // History: days with entries, newest first; ?q= searches the free text; ?from=&to=.
+  ctx.addRoute({"GET", "/api/v1/messaging/children/{child_id}/contact-book",
+                "messaging.contact_book.home", [&env](Request& r) {
+                  int64_t child = r.idParam("child_id");
+                  auto conn = env.db->acquire();
+                  const Principal& p = r.user();
+                  tenancy::requireChild(*conn, p, child, tokyoDate(env.clock->now()));
+                  std::string from = r.queryParam("from").value_or("0000-00-00");
+                  std::string to = r.queryParam("to").value_or("9999-99-99");
+                  std::string q = r.queryParam("q").value_or("");
+                  if (q.size() > 100) throw Error::invalid("messaging.invalid_query", "q too long");
+                  auto rows = conn->query(
+                      std::string(kSelect) +
+                          "WHERE child_id = ? AND municipality_id = ? AND date >= ? AND date <= ? "
+                          "AND (? = '' OR text LIKE ? ESCAPE '!' OR fields LIKE ? ESCAPE "
+                          "'!') ORDER BY date DESC, side LIMIT 200",
+                      {child, p.municipality_id, from, to, q, likePattern(q), likePattern(q)});
+                  nlohmann::json items = nlohmann::json::array();
+                  for (const auto& row : rows) items.push_back(entryJson(row));
+                  return Response::json({{"items", items}});
+                }});
+
+  // The class view (クラス連絡帳): every child's home note, unread and needs-reply, and the
+  // nursery side's form, on one screen.
+  ctx.addRoute({"GET", "/web/messaging/contact-book", "messaging.contact_book.nursery",
+                [&env](Request& r) {
+    auto conn = env.db->acquire();
+    int64_t facility = staffFacility(*conn, r);
+    const Principal& p = r.user();
+    std::string date = r.queryParam("date").value_or(tokyoDate(env.clock->now()));
+    if (!validDate(date)) throw Error::invalid("messaging.invalid_date", "YYYY-MM-DD");
+    int64_t class_id = 0;
+    if (auto q = r.queryParam("class_id"); q && !q->empty()) {
+      try {
+        class_id = std::stoll(*q);
+      } catch (const std::exception&) {
+      }
+    }
+    std::map<int64_t, std::map<std::string, nlohmann::json>> entries;
+    for (const auto& row : conn->query(std::string(kSelect) +
+                                           "WHERE facility_id = ? AND date = ? AND "
+                                           "municipality_id = ?",
+                                       {facility, date, p.municipality_id})) {
+      entries[row.getInt("child_id")][row.getText("side")] = entryJson(row);
+    }
+    nlohmann::json classes = nlohmann::json::array();
+    for (const auto& c : conn->query(
+             "SELECT DISTINCT cl.id, cl.name, cl.age_group FROM classes cl JOIN enrolments e ON "
+             "e.class_id = cl.id WHERE e.facility_id = ? AND e.municipality_id = ? AND "
+             "e.starts_on <= ? AND (e.ends_on IS NULL OR e.ends_on >= ?) ORDER BY cl.age_group, "
+             "cl.id",
+             {facility, p.municipality_id, date, date})) {
+      if (class_id == 0) class_id = c.getInt("id");
+      classes.push_back({{"id", c.getInt("id")},
+                         {"name", c.getText("name")},
+                         {"active", c.getInt("id") == class_id}});
+    }
+    auto rows = conn->query(
+        "SELECT c.id, c.family_name, c.given_name FROM children c JOIN enrolments e ON "
+        "e.child_id = c.id WHERE e.facility_id = ? AND e.municipality_id = ? AND e.class_id = ? "
+        "AND e.starts_on <= ? AND (e.ends_on IS NULL OR e.ends_on >= ?) ORDER BY "
+        "c.family_name_kana, c.given_name_kana, c.id",
+        {facility, p.municipality_id, class_id, date, date});
+    const I18n& i18n = env.web->i18n();
+    nlohmann::json children = nlohmann::json::array();
+    int unread = 0, needs_reply = 0, home_count = 0;
+    for (const auto& row : rows) {
+      int64_t id = row.getInt("id");
+      nlohmann::json c = {{"id", id},
+                          {"name", row.getText("family_name") + " " + row.getText("given_name")}};
+      auto& e = entries[id];
+      if (e.count("home")) {
+        ++home_count;
+        nlohmann::json home = e["home"];
+        nlohmann::json shown = nlohmann::json::array();
+        for (auto it = home["fields"].begin(); it != home["fields"].end(); ++it) {
+          std::string value = it->is_string() ? it->get<std::string>() : it->dump();
+          if (it->is_string() && it.key() != "pickup_person" && !validTime(value)) {
+            value = i18n.t(r.language, "messaging.choice." + value);
+          }
+          shown.push_back({{"label", i18n.t(r.language, "messaging.field." + it.key())},
+                           {"value", value}});
+        }
+        home["shown"] = shown;
+        c["home"] = home;
+        c["unread"] = !home["read"].get<bool>();
+        if (c["unread"].get<bool>()) ++unread;
+        bool replied = e.count("nursery") &&
+                       e["nursery"]["updated_at"].get<std::string>() >=
+                           home["updated_at"].get<std::string>();
+        c["needs_reply"] = !replied;
+        if (!replied) ++needs_reply;
+      }
+      if (e.count("nursery")) c["nursery"] = e["nursery"];
+      c["form"] = e.count("nursery") ? e["nursery"]["fields"] : nlohmann::json::object();
+      c["form_text"] = e.count("nursery") ? e["nursery"]["text"] : nlohmann::json("");
+      children.push_back(c);
+    }
+    env.ctx->audit().record(*conn, {.municipality_id = p.municipality_id,
+                                    .actor_user_id = p.user_id,
+                                    .actor_role = p.role,
+                                    .action = "messaging.contact_book.class_read",
+                                    .target_type = "class",
+                                    .target_id = std::to_string(class_id),
+                                    .details = {{"date", date}, {"children", children.size()}},
+                                    .request_id = r.request_id});
+    nlohmann::json data = {{"facility_id", facility}, {"class_id", class_id},
+                           {"date", date},            {"classes", classes},
+                           {"children", children},    {"unread", unread},
+                           {"needs_reply", needs_reply}, {"home_count", home_count},
+                           {"amounts", kAmounts},     {"bowels", kBowel}};
+    if (r.queryParam("format").value_or("") == "json") return Response::json(data);
+    return env.web->page(r, "messaging/contact_book", data, "messaging.contact_book.title");
+  }});
+
+  // The nursery side from the class view's form (fields as form values).
+  ctx.addRoute({"POST", "/web/messaging/contact-book/{child_id}/{date}/nursery",
+                "messaging.contact_book.nursery", [&env](Request& r) {
+    int64_t child = r.idParam("child_id");
+    std::string date = r.param("date");
+    if (!validDate(date)) throw Error::invalid("messaging.invalid_date", "YYYY-MM-DD");
+    if (date > tokyoDate(env.clock->now())) {
+      throw Error::invalid("messaging.date_not_editable", "not for a future day");
+    }
+    auto form = r.form();
+    nlohmann::json input = nlohmann::json::object();
+    for (const auto& spec : kNursery) input[spec.name] = formField(form, spec.name);
+    nlohmann::json fields = validateFields(input, kNursery);
+    nlohmann::json text_body = {{"text", formField(form, "text")}};
+    std::string text = optionalText(text_body, "text", 2000);
+    auto conn = env.db->acquire();
+    const Principal& p = r.user();
+    tenancy::requireChild(*conn, p, child, date);
+    int64_t facility = facilityOf(*conn, p, child, date);
+    saveSide(env, p, facility, child, date, "nursery", fields, text);
+    markRead(*conn, p, child, date, "home", formatUtc(env.clock->now()));
+    std::string next = "/web/messaging/contact-book?facility_id=" + std::to_string(facility) +
+                       "&date=" + date;
+    if (auto cl = formField(form, "class_id"); !cl.empty()) next += "&class_id=" + cl;
+    return Response::redirect(next + "#child-" + std::to_string(child));
+  }});
+
+  // Marks a home note read without replying.
+  ctx.addRoute({"POST", "/web/messaging/contact-book/{child_id}/{date}/read",
+                "messaging.contact_book.nursery", [&env](Request& r) {
+    int64_t child = r.idParam("child_id");
+    std::string date = r.param("date");
+    if (!validDate(date)) throw Error::invalid("messaging.invalid_date", "YYYY-MM-DD");
+    auto conn = env.db->acquire();
+    const Principal& p = r.user();
+    tenancy::requireChild(*conn, p, child, date);
+    int64_t facility = facilityOf(*conn, p, child, date);
+    markRead(*conn, p, child, date, "home", formatUtc(env.clock->now()));
+    auto form = r.form();
+    std::string next = "/web/messaging/contact-book?facility_id=" + std::to_string(facility) +
+                       "&date=" + date;
+    if (auto cl = formField(form, "class_id"); !cl.empty()) next += "&class_id=" + cl;
+    return Response::redirect(next + "#child-" + std::to_string(child));
+  }});
+
+  // A child's whole fiscal year on one printable page (卒園時の連絡帳).
+  ctx.addRoute({"GET", "/web/messaging/contact-book/{child_id}/year",
+                "messaging.contact_book.nursery", [&env](Request& r) {
+    int64_t child = r.idParam("child_id");
+    int fy = fiscalYear(env.clock->now());
+    if (auto q = r.queryParam("fiscal_year")) {
+      try {
+        fy = std::stoi(*q);
+      } catch (const std::exception&) {
+        throw Error::invalid("messaging.invalid_year", "fiscal_year must be a year");
+      }
+    }
+    std::string from = std::to_string(fy) + "-04-01", to = std::to_string(fy + 1) + "-03-31";
+    auto conn = env.db->acquire();
+    const Principal& p = r.user();
+    tenancy::requireChild(*conn, p, child, std::min(to, tokyoDate(env.clock->now())));
+    auto c = conn->queryOne("SELECT family_name, given_name FROM children WHERE id = ?", {child});
+    std::map<std::string, nlohmann::json> days;
+    for (const auto& row : conn->query(std::string(kSelect) +
+                                           "WHERE child_id = ? AND date >= ? AND date <= ? "
+                                           "ORDER BY date, side",
+                                       {child, from, to})) {
+      auto e = entryJson(row);
+      nlohmann::json& d = days[row.getText("date")];
+      d["date"] = row.getText("date");
+      std::string summary;
+      for (auto it = e["fields"].begin(); it != e["fields"].end(); ++it) {
+        summary += env.web->i18n().t(r.language, "messaging.field." + it.key()) + ": " +
+                   (it->is_string() ? it->get<std::string>() : it->dump()) + "  ";
+      }
+      d[row.getText("side")] = {{"summary", summary}, {"text", e["text"]}};
+    }
+    nlohmann::json list = nlohmann::json::array();
+    for (auto& [k, v] : days) list.push_back(v);
+    env.ctx->audit().record(*conn, {.municipality_id = p.municipality_id,
+                                    .actor_user_id = p.user_id,
+                                    .actor_role = p.role,
+                                    .action = "messaging.contact_book.year_export",
+                                    .target_type = "child",
+                                    .target_id = std::to_string(child),
+                                    .details = {{"fiscal_year", fy}},
+                                    .request_id = r.request_id});
+    return env.web->page(r, "messaging/contact_year",
+                         {{"child_name", c->getText("family_name") + " " + c->getText("given_name")},
+                          {"fiscal_year", fy},
+                          {"days", list},
+                          {"count", list.size()}},
+                         "messaging.contact_book.year_title");
+  }});
+}
+
+}  // namespace sukusuku::messaging
