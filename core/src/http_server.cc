@@ -493,6 +493,9 @@ void HttpServer::start() {
                        c.getString("http.port") + ": " + e.displayText());
   }
   port_ = socket.address().port();
+  // A free port picked by the system is published, so that parts that build URLs to this server
+  // (the payments core's webhook address) see the real one.
+  if (c.getInt("http.port") == 0) c.set("http.port", std::to_string(port_));
 
   auto& m = rt_.metrics();
   m.gauge("sukusuku_http_threads_busy", "HTTP worker threads in use", {},
