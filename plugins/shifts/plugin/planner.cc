@@ -395,7 +395,9 @@ nlohmann::json reportJson(const MonthView& v, const Problem& p, const Report& re
     if (x.day >= 0) j["date"] = v.dates[x.day];
     if (x.shift >= 0) j["pattern"] = v.patterns[x.shift].pattern.name;
     if (x.point >= 0) j["slot"] = p.coverPoints[x.point].id;
-    if (x.rule == Rule::kChangeFromPrevious) continue;  // not a rule the head needs to see
+    // Not rules the head needs line by line: staying close to the last roster, and a slot
+    // with more staff than the ratio asks.
+    if (x.rule == Rule::kChangeFromPrevious || x.rule == Rule::kCoverOver) continue;
     out.push_back(std::move(j));
   }
   return {{"violations", out}};
