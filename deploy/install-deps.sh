@@ -18,7 +18,7 @@ test_pkgs=(mariadb-server mariadb-client chromium fonts-noto-cjk)
 # Benchmarks compare with vipsthumbnail and ImageMagick in the same run.
 bench_pkgs=(wrk libvips-tools imagemagick)
 # The several-node scripts (deploy/cluster) put nginx in front of the app nodes.
-cluster_pkgs=(nginx-light)
+cluster_pkgs=(nginx-light mariadb-backup)
 
 want=("${build_pkgs[@]}")
 for arg in "$@"; do

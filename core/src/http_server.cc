@@ -66,6 +66,7 @@ struct Settings {
   std::chrono::milliseconds body_timeout{0};
   bool access_log = true;
   bool trust_proxy = false;
+  int64_t idempotency_claim_seconds = 60;
 };
 
 class Dispatcher final : public Poco::Net::HTTPRequestHandler {
@@ -189,24 +190,45 @@ class Dispatcher final : public Poco::Net::HTTPRequestHandler {
                  .affected_rows == 1;
     });
     if (!claimed) {
-      auto conn = db.acquire();
-      auto row = conn->queryOne(
-          "SELECT request_hash, status, response_body FROM idempotency_keys "
-          "WHERE user_id = ? AND idem_key = ?",
-          {user, key});
+      // The connection goes back to the pool before a take-over runs the handler.
+      auto row = [&] {
+        auto conn = db.acquire();
+        return conn->queryOne(
+            "SELECT request_hash, status, response_body, created_at FROM idempotency_keys "
+            "WHERE user_id = ? AND idem_key = ?",
+            {user, key});
+      }();
       if (!row) throw Error::conflict("idempotency.in_progress", "the first request is still running");
       if (row->getText("request_hash") != hash) {
         throw Error::invalid("idempotency.key_reused",
                              "this Idempotency-Key was used for a different request");
       }
       if (row->getInt("status") == 0) {
-        throw Error::conflict("idempotency.in_progress", "the first request is still running");
+        // No answer recorded. Within the claim time the first attempt is still running. After
+        // it, that attempt died between claim and answer (its node was killed, or the database
+        // went away so that neither the answer nor the release could be written): the retry
+        // takes the claim over and runs, or the key would answer 409 for ever. The one case
+        // this runs twice is a node that died after its handler committed and before the
+        // answer was stored, a window of one transaction.
+        int64_t claimed_at = row->getInt("created_at");
+        bool taken = claimed_at <= now - s_.idempotency_claim_seconds &&
+                     db.transaction([&](db::Tx& tx) {
+                       return tx.execute("UPDATE idempotency_keys SET created_at = ? "
+                                         "WHERE user_id = ? AND idem_key = ? AND status = 0 "
+                                         "AND created_at = ?",
+                                         {now, user, key, claimed_at})
+                                  .affected_rows == 1;
+                     });
+        if (!taken) {
+          throw Error::conflict("idempotency.in_progress", "the first request is still running");
+        }
+      } else {
+        Response replay;
+        replay.status = static_cast<int>(row->getInt("status"));
+        replay.body = row->getText("response_body");
+        replay.headers["Idempotent-Replayed"] = "true";
+        return replay;
       }
-      Response replay;
-      replay.status = static_cast<int>(row->getInt("status"));
-      replay.body = row->getText("response_body");
-      replay.headers["Idempotent-Replayed"] = "true";
-      return replay;
     }
     try {
       Response res = route.handler(req);
@@ -447,6 +469,7 @@ void HttpServer::start() {
   s.body_timeout = std::chrono::milliseconds(c.getInt("http.body_timeout_ms"));
   s.access_log = c.getBool("log.access");
   s.trust_proxy = c.getBool("http.trust_proxy");
+  s.idempotency_claim_seconds = c.getInt("http.idempotency_claim_seconds");
 
   int threads = static_cast<int>(c.getInt("http.threads"));
   pool_ = std::make_unique<Poco::ThreadPool>("http", std::min(threads, 8), threads, 60);

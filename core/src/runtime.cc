@@ -77,6 +77,9 @@ void Runtime::declareCoreKeys(Config& c) {
       "On shutdown, in-flight requests get this long to finish");
   key("http.trust_proxy", "false",
       "Take the client address from X-Forwarded-For (only behind our own nginx)");
+  key("http.idempotency_claim_seconds", "60",
+      "An Idempotency-Key whose first request recorded no answer for this long (its node died "
+      "mid-request) is taken over by the next retry instead of answering 409 for ever");
   key("data.dir", "./var", "Folder for the SQLite file and the local blob store");
   key("db.url", "",
       "Database URL: sqlite:PATH or mysql://user:pass@host:port/db; empty = SQLite in data.dir");

@@ -114,7 +114,39 @@ cl_setup() {
     echo "log.access = false"
     echo "log.level = notice"
     echo "auth.access_ttl_seconds = 7200"
+    # A retry takes over an Idempotency-Key whose node died after 10 s instead of 60 (faults.sh).
+    "$CL_BIN" config 2>/dev/null | grep -q '^http.idempotency_claim_seconds' &&
+      echo "http.idempotency_claim_seconds = 10"
   } >"$CL_DIR/etc/sukusuku.properties"
+  cl_fcm_setup
+}
+
+# The FCM test server of the push core (tests/fixtures/fcm-server), when both are there: its
+# service account (token_uri pointing at it) and the nodes' push.fcm.* keys.
+CL_FCM_DIR=$CL_REPO/tests/fixtures/fcm-server
+cl_fcm_setup() {
+  [[ -f $CL_FCM_DIR/server.js ]] || return 0
+  # `sukusuku config` lists only the core's own keys (modules declare theirs at boot), so look
+  # for the push core's key in the core library itself.
+  grep -qa 'fcm.endpoint' "$CL_BUILD"/lib/libsukusuku_core.so* 2>/dev/null || return 0
+  jq --arg u "http://127.0.0.1:$CL_FCM_PORT/token" '.token_uri = $u' "$CL_FCM_DIR/service-account.json" \
+    >"$CL_DIR/etc/fcm-service-account.json"
+  chmod 600 "$CL_DIR/etc/fcm-service-account.json"
+  { echo "push.fcm.credentials = $CL_DIR/etc/fcm-service-account.json"
+    echo "push.fcm.endpoint = http://127.0.0.1:$CL_FCM_PORT"
+    # A dead node's claimed outbox rows go to another node after this long (faults.sh).
+    grep -qa 'lease_seconds' "$CL_BUILD"/lib/libsukusuku_core.so* && echo "push.lease_seconds = 15"
+  } >>"$CL_DIR/etc/sukusuku.properties"
+}
+cl_fcm_start() {
+  [[ -f $CL_DIR/etc/fcm-service-account.json ]] || return 0
+  node "$CL_FCM_DIR/server.js" --service-account "$CL_DIR/etc/fcm-service-account.json" \
+    --port "$CL_FCM_PORT" --control-port $((CL_FCM_PORT + 1)) >"$CL_DIR/fcm.log" 2>&1 &
+  CL_FCM_PID=$!
+  echo "$CL_FCM_PID" >"$CL_DIR/fcm.pid"
+  for _ in $(seq 1 50); do grep -q '"port"' "$CL_DIR/fcm.log" && return 0; sleep 0.1; done
+  echo "cluster: FCM test server did not start: $(cat "$CL_DIR/fcm.log")" >&2
+  return 1
 }
 
 # cl_cli ARGS...: the sukusuku command line as the migration account (operator commands).
@@ -215,6 +247,7 @@ cl_up() {
   cl_cli seed-demo >"$CL_DIR/seed.log" 2>&1 || { cat "$CL_DIR/seed.log" >&2; return 1; }
   cl_cli plugins >"$CL_DIR/plugins.txt"
   cl_cli routes >"$CL_DIR/routes.txt"
+  cl_fcm_start || return 1
   local i
   for i in "${CL_NODES[@]}"; do cl_node_start "$i"; done
   for i in "${CL_NODES[@]}"; do
@@ -227,7 +260,8 @@ cl_down() {
   local i
   cl_nginx_stop
   for i in "${CL_NODES[@]}"; do cl_node_stop "$i"; done
-  [[ -n ${CL_FCM_PID:-} ]] && kill "$CL_FCM_PID" 2>/dev/null
+  local fcm
+  fcm=$(cat "$CL_DIR/fcm.pid" 2>/dev/null) && [[ -n $fcm ]] && kill "$fcm" 2>/dev/null && rm -f "$CL_DIR/fcm.pid"
   [[ -d $CL_DIR/mariadb ]] && cl_db_stop
   return 0
 }
@@ -263,3 +297,17 @@ cl_wait_ready_via_nginx() {
     sleep 0.2
   done
 }
+
+# cl_start_for_test: a fresh cluster, or with SUKUSUKU_CLUSTER_REUSE=1 the one already running
+# under $CL_DIR (started by up.sh), which is then left running.
+cl_start_for_test() {
+  if [[ ${SUKUSUKU_CLUSTER_REUSE:-0} == 1 ]] && [[ $(cl_status GET "$CL_URL/readyz" 2>/dev/null) == 200 ]]; then
+    cl_log "reusing the running cluster in $CL_DIR"
+    CL_REUSED=1
+    CL_FCM_PID=$(cat "$CL_DIR/fcm.pid" 2>/dev/null)
+    return 0
+  fi
+  CL_REUSED=0
+  cl_up
+}
+cl_stop_after_test() { [[ ${CL_REUSED:-0} == 1 ]] || cl_down; }

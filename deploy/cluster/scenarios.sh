@@ -109,6 +109,9 @@ scenario_periodic_job_once() {
   check "periodic job ran in at least 2 periods ($periods)" test "$periods" -ge 2
   expect_eq "periodic job: one row per period (rows = periods)" "$periods" "$rows"
   expect_eq "periodic job: job_leases.runs counts each period once" "$periods" "$leases_runs"
+  # A second run of a period would hit the unique index on period and count as a failure.
+  expect_eq "periodic job: no failed (duplicate) run" 0 \
+    "$(cl_sql "SELECT failures FROM job_leases WHERE name = 'testplugin.tick'")"
   # Which nodes ran it: with three nodes racing, more than one usually wins over time.
   cl_log "testplugin.tick last owner: $(cl_sql "SELECT owner FROM job_leases WHERE name = 'testplugin.tick'")"
 }
@@ -145,6 +148,118 @@ scenario_login_rate_limit() {
   check "20 quick sign-ins from one address: nginx answers 429 to some ($codes)" grep -q ' 429' <<<"$codes"
 }
 
-# Placeholders until the push core and the fees plugin land; replaced by the real tests.
-broadcast_test() { skip "broadcast: test not written yet"; }
-billing_test() { skip "billing run: test not written yet"; }
+# ---- fees: billing runs ------------------------------------------------------------------------
+FINANCE=zaimu@demo.sukusuku.jp
+
+# The fiscal year (April to March, Tokyo) and the first instalment of it not billed yet.
+fees_next_instalment() {
+  local fy
+  fy=$(TZ=Asia/Tokyo date +%Y)
+  (( 10#$(TZ=Asia/Tokyo date +%m) < 4 )) && fy=$((fy - 1))
+  local inst
+  inst=$(cl_sql "SELECT MIN(i.instalment) FROM fee_instalments i WHERE i.fiscal_year = $fy
+    AND NOT EXISTS (SELECT 1 FROM fee_runs r WHERE r.fiscal_year = i.fiscal_year
+                    AND r.instalment = i.instalment AND r.dry_run = 0 AND r.municipality_id = i.municipality_id)" 2>/dev/null)
+  [[ -n $inst && $inst != NULL ]] || return 1
+  echo "$fy $inst"
+}
+
+# fees_run NODE FY INSTALMENT TOKEN OUTFILE: POST /api/v1/fees/runs on NODE; prints the status.
+fees_run() {
+  curl -sS -o "$5" -w '%{http_code}' -H "Authorization: Bearer $4" -H 'Content-Type: application/json' \
+    -d "{\"fiscal_year\":$2,\"instalment\":$3}" "$(cl_node_url "$1")/api/v1/fees/runs"
+}
+
+# fees_check_once FY INSTALMENT LABEL: the instalment is billed exactly once, by counting.
+fees_check_once() {
+  local fy=$1 inst=$2 label=$3
+  local runs refs charges distinct bills_sum journal_sum
+  runs=$(cl_sql "SELECT COUNT(*) FROM fee_runs WHERE fiscal_year = $fy AND instalment = $inst AND dry_run = 0 AND status = 'done'")
+  refs=$(cl_sql "SELECT COUNT(DISTINCT ref) FROM fee_journal WHERE fiscal_year = $fy AND instalment = $inst AND kind = 'charge'")
+  charges=$(cl_sql "SELECT COUNT(*) FROM fee_journal WHERE fiscal_year = $fy AND instalment = $inst AND kind = 'charge'")
+  distinct=$(cl_sql "SELECT COUNT(DISTINCT bill_id, child_id) FROM fee_journal WHERE fiscal_year = $fy AND instalment = $inst AND kind = 'charge'")
+  bills_sum=$(cl_sql "SELECT COALESCE(SUM(amount), 0) FROM fee_bills WHERE fiscal_year = $fy AND instalment = $inst")
+  journal_sum=$(cl_sql "SELECT COALESCE(SUM(amount), 0) FROM fee_journal WHERE fiscal_year = $fy AND instalment = $inst")
+  check "$label: charges written ($charges)" test "${charges:-0}" -gt 0
+  expect_eq "$label: charges come from one run (distinct run refs)" 1 "$refs"
+  expect_eq "$label: no child charged twice on a bill (charges = distinct bill/child)" "$distinct" "$charges"
+  expect_eq "$label: bills total = journal total (yen)" "$journal_sum" "$bills_sum"
+  check "$label: at most one completed run for the instalment ($runs)" test "${runs:-0}" -le 1
+}
+
+billing_test() {
+  local fy inst tok a b
+  if ! read -r fy inst < <(fees_next_instalment); then
+    skip "billing run: no unbilled instalment in the demo data"
+    return
+  fi
+  tok=$(cl_login "$(cl_node_url 1)" "$FINANCE" | jq -r .access_token)
+  # The same run on node1 and node2 at the same moment.
+  fees_run 1 "$fy" "$inst" "$tok" "$CL_DIR/run-a.json" >"$CL_DIR/run-a.status" &
+  fees_run 2 "$fy" "$inst" "$tok" "$CL_DIR/run-b.json" >"$CL_DIR/run-b.status" &
+  wait
+  a=$(cat "$CL_DIR/run-a.status") b=$(cat "$CL_DIR/run-b.status")
+  cl_log "billing run $fy/$inst: node1 $a $(head -c 200 "$CL_DIR/run-a.json"); node2 $b $(head -c 200 "$CL_DIR/run-b.json")"
+  check "billing run on two nodes at once: one succeeded ($a, $b)" grep -q 201 <<<"$a $b"
+  check "billing run on two nodes at once: the other refused or found nothing to do, no 5xx ($a, $b)" \
+    bash -c '! grep -q "5[0-9][0-9]" <<<"$0"' "$a $b"
+  fees_check_once "$fy" "$inst" "billing run twice at once"
+}
+
+# ---- push: broadcasts ------------------------------------------------------------------------------
+# The FCM test server (tests/fixtures/fcm-server, from the push core) is started by cl_up when
+# the build has the push core; the nodes' push.fcm.endpoint points at it.
+
+# fcm_requests: "token count" of every send the FCM test server received, sorted.
+fcm_requests() {
+  curl -sS "http://127.0.0.1:$((CL_FCM_PORT + 1))/requests" |
+    jq -r '(.requests // .)[] | .token' | sort | uniq -c | awk '{print $2, $1}'
+}
+fcm_reset() { curl -sS -X POST "http://127.0.0.1:$((CL_FCM_PORT + 1))/reset" >/dev/null; }
+
+# register_devices PREFIX N: N devices for the demo guardian, spread over the three nodes.
+register_devices() {
+  local prefix=$1 n=$2 tok i
+  tok=$(cl_login "$(cl_node_url 1)" "$GUARDIAN" | jq -r .access_token)
+  for i in $(seq 1 "$n"); do
+    curl -sS -o /dev/null -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+      -d "{\"token\":\"$prefix-$i\",\"platform\":\"android\",\"app_version\":\"1.0.0\"}" \
+      "$(cl_node_url $(( (i % 3) + 1 )))/api/v1/devices"
+  done
+}
+
+# The devices a broadcast to the demo municipality must reach: every device of its users.
+expected_devices() {
+  cl_sql "SELECT d.token FROM devices d JOIN users u ON u.id = d.user_id
+          WHERE u.municipality_id = (SELECT municipality_id FROM users WHERE login = '$GUARDIAN')" | sort
+}
+
+# broadcast_check LABEL: every expected device got exactly one send.
+broadcast_check() {
+  local label=$1
+  expected_devices >"$CL_DIR/bc-expected.txt"
+  fcm_requests >"$CL_DIR/bc-sent.txt"
+  local want lost dup
+  want=$(wc -l <"$CL_DIR/bc-expected.txt")
+  lost=$(awk '{print $1}' "$CL_DIR/bc-sent.txt" | sort | comm -23 "$CL_DIR/bc-expected.txt" - | wc -l)
+  dup=$(awk '$2 > 1' "$CL_DIR/bc-sent.txt" | wc -l)
+  check "$label: devices to reach ($want)" test "$want" -gt 0
+  expect_eq "$label: devices that got no push" 0 "$lost"
+  expect_eq "$label: devices that got it more than once" 0 "$dup"
+}
+
+broadcast_test() {
+  if [[ -z ${CL_FCM_PID:-} ]]; then
+    skip "broadcast: the FCM test server is not running (push.fcm.endpoint not configured)"
+    return
+  fi
+  register_devices bc 60
+  fcm_reset
+  local mun
+  mun=$(cl_sql "SELECT municipality_id FROM users WHERE login = '$GUARDIAN'")
+  cl_cli notify --municipality "$mun" --title "臨時休園" --body "台風のため本日は休園します" --urgent --wait 120 \
+    >"$CL_DIR/notify.log" 2>&1
+  check "broadcast: sukusuku notify finished ($(tail -n 1 "$CL_DIR/notify.log"))" test $? -eq 0
+  sleep 2
+  broadcast_check "broadcast"
+}

@@ -10,7 +10,8 @@
 #   - a broadcast reaches the FCM test server once per device (push core);
 #   - a fee billing run started on two nodes at once runs once (fees plugin).
 # Scenarios whose plugin or command this build lacks print "SKIPPED: ..." and do not fail.
-#   deploy/cluster/test.sh [--keep]     (--keep leaves the cluster running afterwards)
+#   deploy/cluster/test.sh [--keep]     (--keep leaves the cluster running afterwards;
+#                                        SUKUSUKU_CLUSTER_REUSE=1 uses one started by up.sh)
 # Exits non-zero when any check fails. Not part of ctest: it takes a minute or two and binds
 # ports 18000+ ($SUKUSUKU_CLUSTER_BASE).
 set -uo pipefail
@@ -19,9 +20,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/scenarios.sh"
 keep=0
 [[ ${1:-} == --keep ]] && keep=1
-[[ $keep == 1 ]] || trap cl_down EXIT
+[[ $keep == 1 ]] || trap cl_stop_after_test EXIT
 
-cl_up || { echo "cluster did not start" >&2; exit 1; }
+cl_start_for_test || { echo "cluster did not start" >&2; exit 1; }
 scenario_nginx
 scenario_tokens_across_nodes
 scenario_web_session_across_nodes

@@ -75,7 +75,7 @@ runtime_pkgs=(
   ca-certificates openssl ssl-cert
   libpocofoundation80 libpoconet80 libpoconetssl80 libpocoutil80 libpococrypto80
   libpocojson80 libpocoxml80 libmysqlcppconn7v5 libsqlite3-0 libsodium23 libcurl4
-  libvips42 libxlsxwriter1
+  libvips42 libxlsxwriter4
 )
 [[ $with_nginx == 1 ]] && runtime_pkgs+=(nginx-light)
 [[ $local_db == 1 ]] && runtime_pkgs+=(mariadb-server mariadb-client mariadb-backup)

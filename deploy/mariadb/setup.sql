@@ -29,10 +29,11 @@ GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, REFERENCES
   ON `@DB_NAME@`.* TO 'sukusuku_migrate'@'@APP_HOST@';
 
 -- Backups (deploy/backup.sh): a read-only account; --single-transaction needs no LOCK TABLES,
--- SHOW VIEW/TRIGGER/EVENT keep mariadb-dump quiet, RELOAD + PROCESS serve mariabackup.
+-- SHOW VIEW/TRIGGER/EVENT keep mariadb-dump quiet; RELOAD, PROCESS, LOCK TABLES and BINLOG
+-- MONITOR on *.* are what mariabackup needs (it also reads the data files: run it as root).
 CREATE USER IF NOT EXISTS 'sukusuku_backup'@'localhost' IDENTIFIED BY '@BACKUP_PASSWORD@';
 ALTER USER 'sukusuku_backup'@'localhost' IDENTIFIED BY '@BACKUP_PASSWORD@';
-GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON `@DB_NAME@`.* TO 'sukusuku_backup'@'localhost';
-GRANT RELOAD, PROCESS, BINLOG MONITOR ON *.* TO 'sukusuku_backup'@'localhost';
+GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON `@DB_NAME@`.* TO 'sukusuku_backup'@'localhost';
+GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO 'sukusuku_backup'@'localhost';
 
 FLUSH PRIVILEGES;

@@ -218,6 +218,43 @@ TEST_P(ApiShellTest, IdempotencyKeyRunsAPostOnce) {
   (void)refreshed;
 }
 
+// A node killed (or cut off from the database) between claiming a key and recording the answer
+// leaves the claim "in progress": retries get 409 until the claim time has passed, then the
+// next retry takes the claim over and runs (deploy/cluster/faults.sh found this under kill -9).
+TEST_P(ApiShellTest, IdempotencyClaimOfADeadAttemptIsTakenOverAfterTheClaimTime) {
+  int64_t guardian = userId("guardian@demo.sukusuku.jp");
+  std::string body = R"({"token":"fcm-token-dead","platform":"android","app_version":"2.0"})";
+  ASSERT_EQ(request("POST", "/api/v1/devices", guardian, body, {{"Idempotency-Key", "k-dead"}})
+                .status,
+            201);
+  auto& db = sys_->rt->database();
+  int64_t now = sys_->rt->clock().nowSeconds();
+  auto leaveClaim = [&](int64_t claimed_at) {
+    db.transaction([&](db::Tx& tx) {
+      tx.execute("UPDATE idempotency_keys SET status = 0, response_body = NULL, created_at = ? "
+                 "WHERE user_id = ? AND idem_key = ?",
+                 {claimed_at, guardian, "k-dead"});
+    });
+  };
+  leaveClaim(now);
+  auto running = request("POST", "/api/v1/devices", guardian, body, {{"Idempotency-Key", "k-dead"}});
+  EXPECT_EQ(running.status, 409);
+  EXPECT_EQ(running.json()["error"]["code"], "idempotency.in_progress");
+  leaveClaim(now - 3600);
+  auto retried = request("POST", "/api/v1/devices", guardian, body, {{"Idempotency-Key", "k-dead"}});
+  EXPECT_EQ(retried.status, 201);
+  EXPECT_NE(retried.headers.get("Idempotent-Replayed", ""), "true") << "it ran, not replayed";
+  auto conn = db.acquire();
+  EXPECT_EQ(conn->queryOne("SELECT status FROM idempotency_keys WHERE user_id = ? AND idem_key = ?",
+                           {guardian, "k-dead"})->getInt("status"),
+            201);
+  EXPECT_EQ(conn->query("SELECT COUNT(*) FROM devices WHERE token = 'fcm-token-dead'")[0][0].asInt(), 1);
+  // The answer is recorded again: the next retry is a replay.
+  EXPECT_EQ(request("POST", "/api/v1/devices", guardian, body, {{"Idempotency-Key", "k-dead"}})
+                .headers.get("Idempotent-Replayed", ""),
+            "true");
+}
+
 TEST_P(ApiShellTest, ReadsCarryETagsAndAnswer304WhenUnchanged) {
   int64_t guardian = userId("guardian@demo.sukusuku.jp");
   auto first = request("GET", "/api/v1/me", guardian);
