@@ -7,7 +7,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-bin="${NURSERY_BENCH_BIN:-$root/build/bench/shifts/shifts_nursery_bench}"
+bin="${NURSERY_BENCH_BIN:-$root/build/bin/shifts_nursery_bench}"
 if [[ ! -x "$bin" ]]; then
   echo "shifts_nursery_bench not found at $bin (cmake --build build --target shifts_nursery_bench)" >&2
   exit 1

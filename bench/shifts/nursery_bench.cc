@@ -4,7 +4,7 @@
 // violations (0 = a legal rota: every slot staffed to the ratio, labour rules kept) and the
 // objective, then the ratio of the fastest legal solve to the 5 s budget (the anchor).
 //
-//   build/bench/shifts/shifts_nursery_bench [--threads N] [--seed N]
+//   build/bin/shifts_nursery_bench [--threads N] [--seed N]
 #include <chrono>
 #include <cstdio>
 #include <cstring>

@@ -135,7 +135,7 @@ struct NurseryStaff {
 struct NurseryRules {
   int maxConsecutiveDays = 6;
   int minRestMinutes = 11 * 60;
-  int requestWeight = 10;  // per requested day off not granted
+  int requestWeight = 1000;  // per requested day off not granted (希望休 weigh heavily)
   int overWeight = 1;      // per caregiver above the requirement in a slot
   int underWeight = 1000;  // per caregiver short, when cover is soft
   bool coverHard = true;   // the ratio is law: a shortfall is a hard violation

@@ -1,0 +1,26 @@
+// The shift plugin's routes: web pages for the head (generate, edit and pin by tap, re-solve,
+// ratio chart, rule report, publish, print, CSV/XLSX, planned hours) and staff (requested days
+// off before the deadline, the published rota), and the matching JSON API under /api/v1/shifts.
+#pragma once
+
+#include <memory>
+
+#include "planner.h"
+#include "sukusuku/plugin.h"
+#include "sukusuku/push/notifier.h"
+
+namespace sukusuku::shifts::plugin {
+
+struct RouteDeps {
+  db::Database& db;
+  Web& web;
+  AuditLog& audit;
+  const Clock& clock;
+  Planner& planner;
+  // Set in start(); null while the push core is absent (then publishing skips the push).
+  std::shared_ptr<push::Notifier> notifier;
+};
+
+void addRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps);
+
+}  // namespace sukusuku::shifts::plugin

@@ -1,0 +1,322 @@
+// The shifts plugin over real HTTP on every backend: the demo nursery's published month, a head
+// generating, pinning, re-solving and publishing a month, staff requesting days off before the
+// deadline, exports, bad input, and scope (another facility, another city, drafts).
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include <sukusuku/clock.h>
+#include <sukusuku/http_server.h>
+
+#include "http_client.h"
+#include "test_system.h"
+
+namespace sukusuku::testing {
+namespace {
+
+// "X-Test-Principal: <user id>" signs in as that demo user with the permissions of its role
+// (the identity core is tested elsewhere; this suite tests the plugin).
+class DemoUserAuthenticator final : public Authenticator {
+ public:
+  explicit DemoUserAuthenticator(Runtime& rt) : rt_(rt) {}
+  std::shared_ptr<const Principal> authenticate(const Request& req) override {
+    std::string id = req.header("x-test-principal");
+    if (id.empty()) return nullptr;
+    auto conn = rt_.database().acquire();
+    auto u = conn->queryOne(
+        "SELECT u.id, u.municipality_id, u.display_name, r.role, r.facility_id FROM users u "
+        "JOIN user_roles r ON r.user_id = u.id WHERE u.id = ?",
+        {std::stoll(id)});
+    if (!u) return nullptr;
+    auto p = std::make_shared<Principal>();
+    p->user_id = u->getInt("id");
+    p->municipality_id = u->getInt("municipality_id");
+    p->display_name = u->getText("display_name");
+    p->role = u->getText("role");
+    if (u->getInt("facility_id") > 0) p->facility_ids = {u->getInt("facility_id")};
+    p->permissions = rt_.permissions().forRole(p->role);
+    return p;
+  }
+
+ private:
+  Runtime& rt_;
+};
+
+// 2026-11-10 (a Tuesday), 10:00 in Tokyo: requests for December close on 2026-11-20.
+TimePoint at(const std::string& utc) { return parseUtc(utc); }
+
+class ShiftsPluginTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    clock_ = std::make_shared<ManualClock>(at("2026-11-10T01:00:00Z"));
+    sys_ = std::make_unique<TestSystem>(
+        GetParam(), "shifts", clock_,
+        std::vector<std::pair<std::string, std::string>>{
+            {"http.port", "0"},
+            {"plugins.dir", binaryDir() + "/lib/sukusuku/plugins"},
+            {"shifts.solve_seconds", "0.4"}});
+    sys_->rt->seedDemo();
+    sys_->rt->setAuthenticator(std::make_shared<DemoUserAuthenticator>(*sys_->rt));
+    sys_->rt->start();
+    server_ = std::make_unique<HttpServer>(*sys_->rt);
+    server_->start();
+    head_ = userId("head@demo.sukusuku.jp");
+    staff_ = userId("staff@demo.sukusuku.jp");
+    tonari_ = userId("staff@tonari.demo.sukusuku.jp");
+    kodomo_ = userId("kodomo@demo.sukusuku.jp");
+    himawari_ = scalar("SELECT f.id FROM facilities f JOIN municipalities m ON m.id = "
+                       "f.municipality_id WHERE m.code = '349999' AND f.code = 'N01'");
+    sakura_ = scalar("SELECT f.id FROM facilities f JOIN municipalities m ON m.id = "
+                     "f.municipality_id WHERE m.code = '349999' AND f.code = 'N02'");
+  }
+
+  void TearDown() override {
+    server_->stop();
+    sys_->rt->stop();
+  }
+
+  int64_t scalar(const std::string& sql, const db::Params& params = {}) {
+    return (*sys_->rt->database().acquire()->queryOne(sql, params))[0].asInt();
+  }
+  int64_t userId(const std::string& login) {
+    return scalar("SELECT id FROM users WHERE login = ?", {login});
+  }
+
+  Reply call(const std::string& method, const std::string& uri, int64_t user,
+             const std::string& body = "") {
+    std::map<std::string, std::string> headers;
+    if (user) headers["X-Test-Principal"] = std::to_string(user);
+    return httpRequest(server_->port(), method, uri, body, headers);
+  }
+
+  // Polls until the background solver is done with the roster.
+  nlohmann::json waitSolved(int64_t roster) {
+    for (int i = 0; i < 600; ++i) {
+      Reply r = call("GET", "/api/v1/shifts/rosters/" + std::to_string(roster), head_);
+      EXPECT_EQ(r.status, 200) << r.body;
+      nlohmann::json j = r.json();
+      if (j["solve_state"] == "done" || j["solve_state"] == "failed") return j;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "roster " << roster << " was never solved";
+    return {};
+  }
+
+  int64_t generate(int64_t facility, const std::string& month) {
+    Reply r = call("POST", "/api/v1/shifts/rosters", head_,
+                   nlohmann::json{{"facility_id", facility}, {"month", month}}.dump());
+    EXPECT_EQ(r.status, 202) << r.body;
+    return r.json()["id"].get<int64_t>();
+  }
+
+  // Parts of the suite that share one seeded system (the demo seeding is the slow part).
+  void demoNurseryHasALegalPublishedMonth();
+  int64_t badInputChangesNothing();  // returns the draft it generated
+  void scopeAndPermissions(int64_t draft);
+
+  std::shared_ptr<ManualClock> clock_;
+  std::unique_ptr<TestSystem> sys_;
+  std::unique_ptr<HttpServer> server_;
+  int64_t head_ = 0, staff_ = 0, tonari_ = 0, kodomo_ = 0, himawari_ = 0, sakura_ = 0;
+};
+
+std::map<std::pair<int64_t, std::string>, std::string> cellsOf(const nlohmann::json& roster) {
+  std::map<std::pair<int64_t, std::string>, std::string> out;
+  for (const auto& c : roster["cells"])
+    if (c["pattern"] != "off") out[{c["staff_id"].get<int64_t>(), c["date"]}] = c["pattern"];
+  return out;
+}
+
+void ShiftsPluginTest::demoNurseryHasALegalPublishedMonth() {
+  const int64_t id = scalar("SELECT id FROM shift_rosters WHERE facility_id = ? AND month = ?",
+                            {himawari_, std::string("2026-11")});
+  Reply r = call("GET", "/api/v1/shifts/rosters/" + std::to_string(id), staff_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const nlohmann::json j = r.json();
+  EXPECT_EQ(j["state"], "published");
+  EXPECT_EQ(j["hard_violations"], 0) << j["report"].dump();
+  EXPECT_GT(j["cells"].size(), 100u);
+  // The cook is not in the childcare rota; the other nine staff are.
+  EXPECT_EQ(j["staff"].size(), 9u);
+}
+
+TEST_P(ShiftsPluginTest, HeadGeneratesPinsResolvesAndPublishes) {
+  const int64_t id = generate(himawari_, "2026-12");
+  nlohmann::json first = waitSolved(id);
+  ASSERT_EQ(first["solve_state"], "done");
+  EXPECT_EQ(first["state"], "draft");
+  EXPECT_EQ(first["hard_violations"], 0) << first["report"].dump();
+
+  // Pin a cell to a shift the solver did not choose there, then re-solve.
+  const auto before = cellsOf(first);
+  const int64_t staffId = first["staff"][0]["id"];
+  const std::string date = "2026-12-08";
+  const std::string had = before.count({staffId, date}) ? before.at({staffId, date}) : "off";
+  int64_t pattern = 0;
+  std::string pinnedCode;
+  for (const auto& p : first["patterns"])
+    if (p["code"] != had && p["code"] != "part") {
+      pattern = p["id"];
+      pinnedCode = p["code"];
+      break;
+    }
+  Reply pin = call("POST", "/api/v1/shifts/rosters/" + std::to_string(id) + "/cells", head_,
+                   nlohmann::json{{"staff_id", staffId}, {"date", date}, {"pattern_id", pattern},
+                                  {"pinned", true}}.dump());
+  ASSERT_EQ(pin.status, 204) << pin.body;
+  ASSERT_EQ(call("POST", "/api/v1/shifts/rosters/" + std::to_string(id) + "/solve", head_).status,
+            202);
+  // A second request while queued or running is refused, not queued twice.
+  Reply again = call("POST", "/api/v1/shifts/rosters/" + std::to_string(id) + "/solve", head_);
+  if (again.status != 202) {
+    EXPECT_EQ(again.status, 409);
+    EXPECT_EQ(again.code(), "shifts.already_solving");
+  }
+  nlohmann::json second = waitSolved(id);
+  if (second["solve_state"] == "queued" || second["solve_state"] == "running")
+    second = waitSolved(id);
+  const auto after = cellsOf(second);
+  ASSERT_TRUE(after.count({staffId, date}));
+  EXPECT_EQ(after.at({staffId, date}), pinnedCode) << "a pinned cell never changes";
+  bool stillPinned = false;
+  for (const auto& c : second["cells"])
+    if (c["staff_id"] == staffId && c["date"] == date) stillPinned = c["pinned"];
+  EXPECT_TRUE(stillPinned);
+  // Minimal change: most of the month stays as it was.
+  int changed = 0;
+  for (const auto& [k, v] : before) changed += !after.count(k) || after.at(k) != v;
+  for (const auto& [k, v] : after) changed += !before.count(k);
+  EXPECT_LT(changed, static_cast<int>(before.size()) / 4);
+
+  // Staff do not see the draft; after publishing they do.
+  EXPECT_EQ(call("GET", "/api/v1/shifts/rosters/" + std::to_string(id), staff_).status, 404);
+  Reply pub = call("POST", "/api/v1/shifts/rosters/" + std::to_string(id) + "/publish", head_);
+  ASSERT_EQ(pub.status, 200) << pub.body;
+  EXPECT_EQ(call("GET", "/api/v1/shifts/rosters/" + std::to_string(id), staff_).status, 200);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'shifts.published'"), 1);
+
+  // Exports: CSV with a BOM and one line per staff member; XLSX is a zip.
+  Reply csv = call("GET", "/web/shifts/rosters/" + std::to_string(id) + "/export.csv", staff_);
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.body.substr(0, 3), "\xEF\xBB\xBF");
+  EXPECT_NE(csv.body.find("2026-12-31"), std::string::npos);
+  EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 1 + 9);
+  Reply xlsx = call("GET", "/web/shifts/rosters/" + std::to_string(id) + "/export.xlsx", head_);
+  ASSERT_EQ(xlsx.status, 200);
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
+
+  // The pages render: grid, ratio chart (no red slot in a legal rota), print, hours.
+  Reply page = call("GET", "/web/shifts/rosters/" + std::to_string(id), head_);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("📌"), std::string::npos);
+  Reply chart =
+      call("GET", "/web/shifts/rosters/" + std::to_string(id) + "/chart?date=2026-12-08", head_);
+  ASSERT_EQ(chart.status, 200);
+  EXPECT_NE(chart.body.find("id=\"all-met\""), std::string::npos);
+  EXPECT_EQ(call("GET", "/web/shifts/rosters/" + std::to_string(id) + "/print", head_).status,
+            200);
+  EXPECT_EQ(call("GET", "/web/shifts/rosters/" + std::to_string(id) + "/hours", head_).status,
+            200);
+}
+
+void ShiftsPluginTest::scopeAndPermissions(int64_t id) {
+  const std::string uri = "/api/v1/shifts/rosters/" + std::to_string(id);
+  // Another city's staff: not found. Staff may not solve or publish.
+  EXPECT_EQ(call("GET", uri, tonari_).status, 404);
+  EXPECT_EQ(call("POST", uri + "/solve", staff_).status, 403);
+  EXPECT_EQ(call("POST", uri + "/publish", staff_).status, 403);
+  EXPECT_EQ(call("GET", uri, 0).status, 401);
+  // The head of ひまわり cannot plan さくら.
+  Reply other = call("POST", "/api/v1/shifts/rosters", head_,
+                     nlohmann::json{{"facility_id", sakura_}, {"month", "2026-12"}}.dump());
+  EXPECT_EQ(other.status, 404);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_rosters WHERE facility_id = ?", {sakura_}), 0);
+  // A city childcare officer sees published rotas of the city, not drafts.
+  EXPECT_EQ(call("GET", uri, kodomo_).status, 404);
+}
+
+TEST_P(ShiftsPluginTest, StaffRequestDaysOffBeforeTheDeadline) {
+  Reply ok = call("POST", "/api/v1/shifts/requests", staff_,
+                  nlohmann::json{{"date", "2026-12-24"}, {"note", "通院"}}.dump());
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  Reply twice = call("POST", "/api/v1/shifts/requests", staff_,
+                     nlohmann::json{{"date", "2026-12-24"}}.dump());
+  EXPECT_EQ(twice.status, 409);
+  EXPECT_EQ(twice.code(), "shifts.request_exists");
+  Reply bad = call("POST", "/api/v1/shifts/requests", staff_,
+                   nlohmann::json{{"date", "2026-12-32"}}.dump());
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.code(), "shifts.invalid_date");
+  // The head is not a staff member in the demo data.
+  EXPECT_EQ(call("POST", "/api/v1/shifts/requests", head_,
+                 nlohmann::json{{"date", "2026-12-23"}}.dump())
+                .code(),
+            "shifts.not_staff");
+
+  // The request is honoured by the generated month.
+  const int64_t staffRow = scalar("SELECT id FROM staff WHERE user_id = ?", {staff_});
+  const int64_t id = generate(himawari_, "2026-12");
+  const nlohmann::json roster = waitSolved(id);
+  EXPECT_FALSE(cellsOf(roster).count({staffRow, "2026-12-24"}));
+
+  // After 2026-11-20 requests for December are closed.
+  clock_->set(at("2026-11-21T01:00:00Z"));
+  Reply late = call("POST", "/api/v1/shifts/requests", staff_,
+                    nlohmann::json{{"date", "2026-12-25"}}.dump());
+  EXPECT_EQ(late.status, 409);
+  EXPECT_EQ(late.code(), "shifts.request_deadline_passed");
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_day_off_requests WHERE staff_id = ? AND on_date "
+                   ">= '2026-12-01'",
+                   {staffRow}),
+            1);
+}
+
+int64_t ShiftsPluginTest::badInputChangesNothing() {
+  Reply month = call("POST", "/api/v1/shifts/rosters", head_,
+                     nlohmann::json{{"facility_id", himawari_}, {"month", "2026-13"}}.dump());
+  EXPECT_EQ(month.status, 422);
+  EXPECT_EQ(month.code(), "shifts.invalid_month");
+  Reply missing = call("POST", "/api/v1/shifts/rosters", head_, R"({"month":"2026-12"})");
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_rosters WHERE month = '2026-12'"), 0);
+
+  const int64_t id = generate(himawari_, "2026-12");
+  const nlohmann::json roster = waitSolved(id);
+  Reply twice = call("POST", "/api/v1/shifts/rosters", head_,
+                     nlohmann::json{{"facility_id", himawari_}, {"month", "2026-12"}}.dump());
+  EXPECT_EQ(twice.status, 409);
+  EXPECT_EQ(twice.code(), "shifts.roster_exists");
+  const int64_t staffId = roster["staff"][0]["id"];
+  const std::string uri = "/api/v1/shifts/rosters/" + std::to_string(id) + "/cells";
+  const int64_t cellsBefore = scalar("SELECT COUNT(*) FROM shift_roster_cells WHERE roster_id = ?", {id});
+  Reply pattern = call("POST", uri, head_,
+                       nlohmann::json{{"staff_id", staffId}, {"date", "2026-12-08"},
+                                      {"pattern_id", 999999}}.dump());
+  EXPECT_EQ(pattern.status, 422);
+  EXPECT_EQ(pattern.code(), "shifts.unknown_pattern");
+  Reply date = call("POST", uri, head_,
+                    nlohmann::json{{"staff_id", staffId}, {"date", "2027-01-08"},
+                                   {"pattern_id", nullptr}}.dump());
+  EXPECT_EQ(date.code(), "shifts.invalid_date");
+  Reply who = call("POST", uri, head_,
+                   nlohmann::json{{"staff_id", 999999}, {"date", "2026-12-08"}}.dump());
+  EXPECT_EQ(who.code(), "shifts.unknown_staff");
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_roster_cells WHERE roster_id = ?", {id}),
+            cellsBefore);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_roster_cells WHERE roster_id = ? AND pinned = 1",
+                   {id}),
+            0);
+  return id;
+}
+
+TEST_P(ShiftsPluginTest, DemoMonthBadInputAndScope) {
+  demoNurseryHasALegalPublishedMonth();
+  scopeAndPermissions(badInputChangesNothing());
+}
+
+SUKUSUKU_INSTANTIATE_BACKENDS(ShiftsPluginTest);
+
+}  // namespace
+}  // namespace sukusuku::testing
