@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The scenarios of deploy/cluster/test.sh (and some reused by faults.sh). Each prints PASS,
 # FAIL or SKIPPED lines through lib.sh's check helpers. Sourced after lib.sh.
 

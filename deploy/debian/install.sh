@@ -65,8 +65,6 @@ prefix=$root/opt/sukusuku
 etc=$root/etc/sukusuku
 state=$root/var/lib/sukusuku
 units=$root/etc/systemd/system
-owner=sukusuku
-real || owner=$(id -un)
 
 # ---- packages ---------------------------------------------------------------------------------
 # The run-time libraries of the binaries (the -dev packages are only needed to build), the
