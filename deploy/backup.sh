@@ -101,7 +101,8 @@ fi
 } >"$out/manifest.txt"
 date -u +%Y-%m-%dT%H:%M:%SZ >"$out/DONE"
 say "done: $out ($(du -sh "$out" | cut -f1))"
-if [[ -n $metrics_file ]]; then
+# (only when the collector's folder exists: a missing monitoring set-up must not fail a backup)
+if [[ -n $metrics_file && -d $(dirname "$metrics_file") ]]; then
   printf '# TYPE sukusuku_backup_last_success_timestamp_seconds gauge\nsukusuku_backup_last_success_timestamp_seconds %s\n' \
     "$(date +%s)" >"$metrics_file.tmp" && mv "$metrics_file.tmp" "$metrics_file"
 fi

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The fault scenarios of deploy/cluster/faults.sh. Sourced after lib.sh and scenarios.sh.
 
 RECOVERY_SECONDS=${SUKUSUKU_RECOVERY_SECONDS:-10}
@@ -19,7 +20,7 @@ load_start() {
   wrk -t2 -c16 -d120s --timeout 10s -H "Authorization: Bearer $tok" \
     -s "$CL_DEPLOY/load/paths.lua" "$CL_URL" >"$LOAD_DIR/wrk.txt" 2>&1 &
   LOAD_WRK=$!
-  NODE_EXTRA_CA_CERTS=$CL_DIR/nginx/tls.crt node "$here/writer.mjs" --url "$CL_URL" --token "$tok" \
+  NODE_EXTRA_CA_CERTS=$CL_DIR/nginx/tls.crt node "$CL_DEPLOY/cluster/writer.mjs" --url "$CL_URL" --token "$tok" \
     --prefix "$name" --workers 4 --stop "$LOAD_DIR/stop" --acked "$LOAD_DIR/acked.txt" \
     --give-up 60 >"$LOAD_DIR/writer.json" 2>"$LOAD_DIR/writer.err" &
   LOAD_WRITER=$!
@@ -55,7 +56,7 @@ load_stop() {
 
 # fault_db_restart clean|kill: MariaDB stopped (or SIGKILLed) for ~3 s under load.
 fault_db_restart() {
-  local how=$1 name="db-$1" down_at up_at secs
+  local how=$1 name="db-$1" secs
   echo "== fault: MariaDB $([[ $how == kill ]] && echo 'killed (SIGKILL)' || echo 'restarted') under load"
   load_start "$name"
   sleep 5

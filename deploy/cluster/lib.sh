@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The local cluster: one private MariaDB, three app nodes on loopback, nginx in front with the
 # production site (deploy/nginx/sukusuku.conf) and its TLS, HTTP/2 and rate limits. Sourced by
 # deploy/cluster/{up,test,faults,backup-test,soak}.sh; not run by ctest.

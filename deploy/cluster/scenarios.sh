@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The scenarios of deploy/cluster/test.sh (and some reused by faults.sh). Each prints PASS,
 # FAIL or SKIPPED lines through lib.sh's check helpers. Sourced after lib.sh.
 
@@ -40,6 +41,21 @@ scenario_nginx() {
     "$(cl_sql "SELECT COUNT(*) FROM login_throttle WHERE throttle_key = 'addr:127.0.0.1'")"
   expect_eq "nginx: a forged X-Forwarded-For is ignored" 0 \
     "$(cl_sql "SELECT COUNT(*) FROM login_throttle WHERE throttle_key LIKE '%203.0.113.77%'")"
+}
+
+# The nodes run on the app account of deploy/mariadb/setup.sql: rows yes, schema no.
+scenario_db_accounts() {
+  echo "== database accounts (least privilege)"
+  local url user pass
+  url=$(sed -n 's/^SUKUSUKU_DB_URL=//p' "$CL_DIR/etc/sukusuku.env")
+  user=${url#mysql://}; user=${user%%:*}
+  pass=${url#mysql://*:}; pass=${pass%%@*}
+  app_sql() { mariadb --no-defaults -h127.0.0.1 -P"$CL_DB_PORT" -u"$user" -p"$pass" -N -B "$CL_DB_NAME" -e "$1" 2>&1; }
+  expect_eq "the nodes use the app account" sukusuku_app "$user"
+  check "app account reads rows" bash -c '[[ $0 =~ ^[0-9]+$ ]]' "$(app_sql 'SELECT COUNT(*) FROM users')"
+  check "app account cannot create a table" grep -q 'denied' <<<"$(app_sql 'CREATE TABLE intruder (id INT)')"
+  check "app account cannot drop a table" grep -q 'denied' <<<"$(app_sql 'DROP TABLE job_leases')"
+  check "app account sees no other database" grep -q 'denied' <<<"$(app_sql 'SELECT COUNT(*) FROM mysql.user')"
 }
 
 scenario_tokens_across_nodes() {

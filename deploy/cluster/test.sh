@@ -24,6 +24,7 @@ keep=0
 
 cl_start_for_test || { echo "cluster did not start" >&2; exit 1; }
 scenario_nginx
+scenario_db_accounts
 scenario_tokens_across_nodes
 scenario_web_session_across_nodes
 scenario_periodic_job_once

@@ -48,7 +48,8 @@ if command -v systemd-analyze >/dev/null; then
     # verify wants the executable to exist: point it at the --root copy.
     sed "s#/opt/sukusuku/current#$r/opt/sukusuku/current#g" "$u" >"$tmp/units/$(basename "$u")"
   done
-  (cd "$tmp/units" && systemd-analyze verify --man=no ./*.service)
+  cp "$r"/etc/systemd/system/*.timer "$tmp/units/"
+  (cd "$tmp/units" && systemd-analyze verify --man=no ./*.service ./*.timer)
   (cd "$tmp/units" && systemd-analyze security --offline=yes --threshold=30 ./sukusuku.service | tail -n 1)
   echo "systemd units: ok"
 else

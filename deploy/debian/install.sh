@@ -65,8 +65,6 @@ prefix=$root/opt/sukusuku
 etc=$root/etc/sukusuku
 state=$root/var/lib/sukusuku
 units=$root/etc/systemd/system
-owner=sukusuku
-real || owner=$(id -un)
 
 # ---- packages ---------------------------------------------------------------------------------
 # The run-time libraries of the binaries (the -dev packages are only needed to build), the
@@ -125,6 +123,9 @@ done
 cp -a "$build"/share/sukusuku/. "$dest/share/sukusuku/"
 rm -rf "$dest/share/sukusuku/testplugin"
 install -m 0644 "$deploy/README.md" "$dest/share/doc/sukusuku/README.md" 2>/dev/null || true
+# The backup and restore scripts travel with the release (sukusuku-backup.service runs them).
+install -d -m 0755 "$dest/share/sukusuku-deploy"
+install -m 0755 "$deploy/backup.sh" "$deploy/restore.sh" "$dest/share/sukusuku-deploy/"
 ln -sfn "releases/$release" "$prefix/current.new"
 mv -T "$prefix/current.new" "$prefix/current"
 # Keep the last five releases for rollback (ln -sfn releases/<old> /opt/sukusuku/current).
@@ -190,7 +191,7 @@ if [[ $local_db == 1 ]] && real; then
 fi
 
 # ---- systemd ---------------------------------------------------------------------------------------
-for u in sukusuku.service sukusuku-migrate.service; do
+for u in sukusuku.service sukusuku-migrate.service sukusuku-backup.service sukusuku-backup.timer; do
   install -m 0644 "$deploy/systemd/$u" "$units/$u"
 done
 
@@ -212,6 +213,11 @@ fi
 
 systemctl daemon-reload
 systemctl enable sukusuku.service >/dev/null
+# Backups where the database is.
+if [[ $local_db == 1 ]]; then
+  install -d -m 0700 /var/backups/sukusuku
+  systemctl enable --now sukusuku-backup.timer >/dev/null
+fi
 if [[ $start == 1 ]]; then
   # restart, not start: an upgrade runs the new release's migrations, then the new binary.
   systemctl restart sukusuku.service

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell helpers shared by deploy/debian/install.sh and the deploy/cluster scripts. Sourced, not run.
 
 # render_template SRC DST NAME=VALUE...: copies SRC to DST replacing every @NAME@ by VALUE

@@ -53,6 +53,7 @@ SUKUSUKU_VAR_CHILD=$(cl_sql "SELECT e.child_id FROM guardians g JOIN users u ON 
 rss_row() { local i row="$(date -u +%H:%M:%S)"; for i in "${CL_NODES[@]}"; do row+=",$(cl_node_rss "$i")"; done; echo "$row"; }
 echo "time,node1_kib,node2_kib,node3_kib" >"$out/rss.csv"
 rss_start=$(rss_row)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "$rss_start" >>"$out/rss.csv"
 cl_log "soak: ${minutes} min, $connections connections through nginx, warm-up ${warmup}s; results in $out"
 
@@ -73,6 +74,7 @@ wait "${pids[@]}"
 kill "$sampler" 2>/dev/null
 rss_end=$(rss_row)
 echo "$rss_end" >>"$out/rss.csv"
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo
 echo "==== soak: ${minutes} min, $connections connections, 3 nodes behind nginx (HTTPS, HTTP/1.1 keep-alive) ===="
@@ -104,5 +106,7 @@ for pair in "$w1:$e1" "$w2:$e2" "$w3:$e3"; do
   (( e > w * 12 / 10 + 16384 )) && grew=1
 done
 echo "rss samples: $out/rss.csv"
+# The figures depend on what else the machine runs: say so next to them.
+echo "machine: $(nproc) CPU(s); load average at start $load_start, at end $load_end (wrk, nginx, 3 nodes and MariaDB share them)"
 echo "errors: $total_errors; memory $([[ $grew == 0 ]] && echo flat || echo GREW) between warm-up and end"
 [[ $total_errors == 0 && $grew == 0 ]]
