@@ -1,0 +1,356 @@
+// 口座振替: the Zengin 91 request per consignor and debit date, and the bank's result file.
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
+
+#include <unordered_map>
+
+#include "batch_insert.h"
+#include "fees_service.h"
+#include "sukusuku/error.h"
+#include "sukusuku/fees/billing.h"
+#include "sukusuku/fees/zengin.h"
+
+namespace sukusuku::fees {
+
+namespace {
+
+std::string sha256(const std::string& bytes) {
+  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+  engine.update(bytes);
+  return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+// Runs "UPDATE … WHERE id IN (…)" over IDS in chunks, with PREFIX_PARAMS bound first.
+void updateIn(db::Connection& conn, const std::string& sql_before_in,
+              const db::Params& prefix_params, const std::vector<int64_t>& ids) {
+  constexpr size_t kChunk = 1000;
+  for (size_t at = 0; at < ids.size(); at += kChunk) {
+    const size_t n = std::min(kChunk, ids.size() - at);
+    db::Params params = prefix_params;
+    for (size_t i = 0; i < n; ++i) params.push_back(ids[at + i]);
+    conn.execute(sql_before_in + " IN (" + placeholders(n) + ")", params);
+  }
+}
+
+}  // namespace
+
+ExportResult FeesService::exportDebit(int64_t city, const ExportOptions& opt) {
+  const auto s = settings(city);
+  if (!s) {
+    throw Error::conflict("fees.settings_missing",
+                          "set the consignor code and account (fee settings) first");
+  }
+  const auto schedule = instalments(city, opt.fiscal_year);
+  if (opt.instalment < 1 || opt.instalment > static_cast<int>(schedule.size())) {
+    throw Error::notFound("fees.instalment_not_found",
+                          "no instalment " + std::to_string(opt.instalment));
+  }
+  ExportResult result;
+  result.debit_date = opt.debit_date.empty() ? schedule[opt.instalment - 1].debit_date
+                                             : opt.debit_date;
+  if (result.debit_date.size() != 10 || result.debit_date[4] != '-' ||
+      result.debit_date[7] != '-') {
+    throw Error::invalid("fees.date_invalid", "debit date must be YYYY-MM-DD");
+  }
+  const std::string now = formatUtc(clock_.now());
+  db_.transaction([&](db::Tx& tx) {
+    zengin::DebitFile file;
+    file.header.consignor_code = s->consignor_code;
+    file.header.consignor_name = s->consignor_name;
+    file.header.date_mmdd = result.debit_date.substr(5, 2) + result.debit_date.substr(8, 2);
+    file.header.bank_code = s->bank_code;
+    file.header.branch_code = s->branch_code;
+    if (const Bank* b = banks_->bank(s->bank_code)) file.header.bank_name = b->kana;
+    if (const BankBranch* b = banks_->branch(s->bank_code, s->branch_code)) {
+      file.header.branch_name = b->kana;
+    }
+    file.header.account_type = s->account_type;
+    file.header.account_number = s->account_number;
+    std::vector<int64_t> bill_ids;
+    std::vector<int64_t> amounts;
+    std::vector<int64_t> first_time;
+    for (const auto& r : tx.query(
+             "SELECT b.id, b.amount - b.paid - b.written_off AS due, m.household_id, m.bank_code, m.branch_code, "
+             "m.account_type, m.account_number, m.holder_kana, m.debited_before "
+             "FROM fee_bills b JOIN fee_mandates m ON m.household_id = b.household_id "
+             "WHERE b.municipality_id = ? AND b.fiscal_year = ? AND b.instalment = ? AND "
+             "b.payer_kind = 'household' AND m.status = 'active' AND b.amount > b.paid + b.written_off AND "
+             "NOT EXISTS (SELECT 1 FROM fee_debit_lines l WHERE l.bill_id = b.id AND "
+             "(l.result_code IS NULL OR l.result_code = 0)) ORDER BY b.id",
+             {city, opt.fiscal_year, opt.instalment})) {
+      zengin::DebitRecord rec;
+      rec.bank_code = r.getText("bank_code");
+      rec.branch_code = r.getText("branch_code");
+      if (const Bank* b = banks_->bank(rec.bank_code)) rec.bank_name = b->kana;
+      if (const BankBranch* b = banks_->branch(rec.bank_code, rec.branch_code)) {
+        rec.branch_name = b->kana;
+      }
+      rec.account_type = static_cast<int>(r.getInt("account_type"));
+      rec.account_number = r.getText("account_number");
+      rec.holder_name = r.getText("holder_kana");
+      rec.amount = r.getInt("due");
+      rec.new_code = r.getInt("debited_before") ? 0 : 1;
+      rec.customer_number = customerNumber(r.getInt("id"));
+      if (rec.new_code == 1) first_time.push_back(r.getInt("household_id"));
+      bill_ids.push_back(r.getInt("id"));
+      amounts.push_back(rec.amount);
+      result.total += rec.amount;
+      file.records.push_back(std::move(rec));
+    }
+    result.records = static_cast<int64_t>(file.records.size());
+    result.bytes = zengin::writeDebitFile(file, {.crlf = opt.crlf});
+    result.file_id =
+        tx.execute("INSERT INTO fee_files (municipality_id, kind, fiscal_year, instalment, "
+                   "consignor_code, bank_date, record_count, total, sha256, content, created_at) "
+                   "VALUES (?, 'debit_request', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   {city, opt.fiscal_year, opt.instalment, s->consignor_code, result.debit_date,
+                    result.records, result.total, sha256(result.bytes),
+                    db::Blob{result.bytes}, now})
+            .last_insert_id;
+    BatchInsert lines(tx, "fee_debit_lines", {"municipality_id", "file_id", "bill_id", "amount"});
+    for (size_t i = 0; i < bill_ids.size(); ++i) {
+      lines.add({city, result.file_id, bill_ids[i], amounts[i]});
+    }
+    lines.flush();
+    if (audit_) {
+      audit_->record(tx, {.municipality_id = city, .actor_role = "system",
+                          .action = "fees.export_debit", .target_type = "file",
+                          .target_id = std::to_string(result.file_id),
+                          .details = {{"records", result.records}, {"total", result.total}}, .request_id = {}});
+    }
+  });
+  return result;
+}
+
+ImportReport FeesService::importResult(int64_t city, const std::string& bytes) {
+  const zengin::DebitFile file = zengin::readDebitFile(bytes);  // throws before any write
+  const auto s = settings(city);
+  if (!s || file.header.consignor_code != s->consignor_code) {
+    throw Error::invalid("fees.consignor_mismatch",
+                         "the file is for consignor " + file.header.consignor_code +
+                             ", not this city's",
+                         {{"consignor_code", file.header.consignor_code}});
+  }
+  const std::string now = formatUtc(clock_.now());
+  const std::string entry_month = tokyoDate(clock_.now()).substr(0, 7);
+  ImportReport report;
+  db_.transaction([&](db::Tx& tx) {
+    report = ImportReport{};
+    report.records = static_cast<int64_t>(file.records.size());
+    // The request lines this result can answer: files for this consignor and debit date.
+    struct Open {
+      int64_t line_id, amount, bill_amount, bill_paid, household_id, fiscal_year, instalment;
+      bool answered;
+    };
+    std::unordered_map<int64_t, Open> lines;  // bill id → newest request line
+    for (const auto& r : tx.query(
+             "SELECT l.id, l.bill_id, l.amount, l.result_code, b.amount - b.written_off AS bill_amount, b.paid, "
+             "b.household_id, b.fiscal_year, b.instalment FROM fee_debit_lines l "
+             "JOIN fee_files f ON f.id = l.file_id JOIN fee_bills b ON b.id = l.bill_id "
+             "WHERE f.municipality_id = ? AND f.kind = 'debit_request' AND f.consignor_code = ? "
+             "AND substr(f.bank_date, 6, 2) || substr(f.bank_date, 9, 2) = ? ORDER BY l.id",
+             {city, s->consignor_code, file.header.date_mmdd})) {
+      lines[r.getInt("bill_id")] = {r.getInt("id"),          r.getInt("amount"),
+                                    r.getInt("bill_amount"), r.getInt("paid"),
+                                    r.getInt("household_id"), r.getInt("fiscal_year"),
+                                    r.getInt("instalment"),   !r.isNull("result_code")};
+    }
+    report.file_id =
+        tx.execute("INSERT INTO fee_files (municipality_id, kind, fiscal_year, instalment, "
+                   "consignor_code, bank_date, record_count, total, sha256, content, created_at) "
+                   "VALUES (?, 'debit_result', 0, 0, ?, ?, ?, ?, ?, ?, ?)",
+                   {city, s->consignor_code, file.header.date_mmdd, report.records,
+                    file.trailer.amount, sha256(bytes), db::Blob{bytes}, now})
+            .last_insert_id;
+    std::map<int, std::vector<int64_t>> line_ids_by_code;
+    std::map<int64_t, std::vector<int64_t>> paid_bills_by_amount;
+    std::vector<int64_t> debited_households;
+    std::map<std::string, std::vector<int64_t>> mandate_status;  // status → households
+    BatchInsert receipts(tx, "fee_journal",
+                         {"municipality_id", "fiscal_year", "kind", "bill_id", "household_id",
+                          "payer_kind", "child_id", "facility_id", "instalment", "amount",
+                          "items", "ref", "entry_month", "created_at"});
+    const std::string ref = "file:" + std::to_string(report.file_id);
+    for (const auto& rec : file.records) {
+      const int64_t bill_id = billIdFromCustomerNumber(rec.customer_number);
+      auto it = lines.find(bill_id);
+      if (it == lines.end()) {
+        report.unmatched.push_back({{"line", rec.line},
+                                    {"customer_number", rec.customer_number},
+                                    {"amount", rec.amount}, {"reason", "unknown_customer"}});
+        continue;
+      }
+      Open& open = it->second;
+      if (rec.amount != open.amount) {
+        report.unmatched.push_back({{"line", rec.line},
+                                    {"customer_number", rec.customer_number},
+                                    {"amount", rec.amount}, {"expected", open.amount},
+                                    {"reason", "amount_mismatch"}});
+        continue;
+      }
+      if (open.answered) {
+        report.already.push_back({{"line", rec.line}, {"bill_id", bill_id},
+                                  {"reason", "result_already_imported"}});
+        continue;
+      }
+      open.answered = true;
+      line_ids_by_code[rec.result_code].push_back(open.line_id);
+      if (rec.result_code == zengin::kDebited) {
+        if (open.bill_paid >= open.bill_amount) {
+          // Paid meanwhile (a slip, online): record the bank's answer, apply nothing twice.
+          report.already.push_back({{"line", rec.line}, {"bill_id", bill_id},
+                                    {"reason", "bill_already_settled"}});
+          continue;
+        }
+        ++report.debited;
+        report.debited_amount += rec.amount;
+        open.bill_paid += rec.amount;
+        paid_bills_by_amount[rec.amount].push_back(bill_id);
+        debited_households.push_back(open.household_id);
+        receipts.add({city, open.fiscal_year, "receipt", bill_id, open.household_id, "household",
+                      0, 0, open.instalment, rec.amount, nullptr, ref, entry_month, now});
+        continue;
+      }
+      ++report.failed[zengin::resultCodeKey(rec.result_code)];
+      report.failed_amount += rec.amount;
+      switch (rec.result_code) {
+        case zengin::kNoAccount:
+        case zengin::kNoMandate:
+          mandate_status["needs_fix"].push_back(open.household_id);
+          break;
+        case zengin::kStoppedByPayer:
+        case zengin::kStoppedByConsignor:
+          mandate_status["stopped"].push_back(open.household_id);
+          break;
+        case zengin::kOtherFailure:
+          report.review.push_back({{"line", rec.line}, {"bill_id", bill_id}});
+          break;
+        default:  // 資金不足: the bill stays open for the next debit or a payment slip
+          break;
+      }
+    }
+    receipts.flush();
+    for (const auto& [code, ids] : line_ids_by_code) {
+      updateIn(tx, "UPDATE fee_debit_lines SET result_code = ?, result_file_id = ? WHERE id",
+               {code, report.file_id}, ids);
+    }
+    for (const auto& [amount, ids] : paid_bills_by_amount) {
+      updateIn(tx, "UPDATE fee_bills SET paid = paid + ? WHERE id", {amount}, ids);
+    }
+    updateIn(tx, "UPDATE fee_mandates SET debited_before = 1 WHERE household_id",
+             {}, debited_households);
+    for (const auto& [status, households] : mandate_status) {
+      updateIn(tx, "UPDATE fee_mandates SET status = ?, updated_at = ? WHERE household_id",
+               {status, now}, households);
+    }
+    tx.execute("UPDATE fee_files SET summary = ? WHERE id = ?",
+               {report.toJson().dump(), report.file_id});
+    if (audit_) {
+      audit_->record(tx, {.municipality_id = city, .actor_role = "system",
+                          .action = "fees.import_result", .target_type = "file",
+                          .target_id = std::to_string(report.file_id),
+                          .details = {{"records", report.records}, {"debited", report.debited}}, .request_id = {}});
+    }
+  });
+  return report;
+}
+
+RefundResult FeesService::exportRefunds(int64_t city, int fiscal_year,
+                                        const std::string& transfer_date, bool crlf) {
+  const auto s = settings(city);
+  if (!s) {
+    throw Error::conflict("fees.settings_missing",
+                          "set the consignor code and account (fee settings) first");
+  }
+  if (transfer_date.size() != 10 || transfer_date[4] != '-' || transfer_date[7] != '-') {
+    throw Error::invalid("fees.date_invalid", "transfer date must be YYYY-MM-DD");
+  }
+  const std::string now = formatUtc(clock_.now());
+  const std::string entry_month = tokyoDate(clock_.now()).substr(0, 7);
+  RefundResult result;
+  db_.transaction([&](db::Tx& tx) {
+    result = RefundResult{};
+    zengin::TransferFile file;
+    file.header.consignor_code = s->consignor_code;
+    file.header.consignor_name = s->consignor_name;
+    file.header.date_mmdd = transfer_date.substr(5, 2) + transfer_date.substr(8, 2);
+    file.header.bank_code = s->bank_code;
+    file.header.branch_code = s->branch_code;
+    if (const Bank* b = banks_->bank(s->bank_code)) file.header.bank_name = b->kana;
+    if (const BankBranch* b = banks_->branch(s->bank_code, s->branch_code)) {
+      file.header.branch_name = b->kana;
+    }
+    file.header.account_type = s->account_type;
+    file.header.account_number = s->account_number;
+    struct Owed {
+      int64_t household_id, amount, last_bill;
+    };
+    std::vector<Owed> owed;
+    for (const auto& r : tx.query(
+             "SELECT household_id, SUM(paid) + SUM(written_off) - SUM(amount) AS credit, "
+             "MAX(id) AS last_bill FROM fee_bills WHERE municipality_id = ? AND "
+             "fiscal_year = ? AND payer_kind = 'household' GROUP BY household_id "
+             "HAVING SUM(paid) + SUM(written_off) > SUM(amount) "
+             "ORDER BY household_id",
+             {city, fiscal_year})) {
+      owed.push_back({r.getInt("household_id"), r.getInt("credit"), r.getInt("last_bill")});
+    }
+    BatchInsert journal(tx, "fee_journal",
+                        {"municipality_id", "fiscal_year", "kind", "bill_id", "household_id",
+                         "payer_kind", "child_id", "facility_id", "instalment", "amount", "items",
+                         "ref", "entry_month", "created_at"});
+    std::vector<int64_t> households;
+    for (const auto& o : owed) {
+      auto m = tx.queryOne("SELECT bank_code, branch_code, account_type, account_number, "
+                           "holder_kana FROM fee_mandates WHERE household_id = ? AND "
+                           "municipality_id = ?",
+                           {o.household_id, city});
+      if (m) {
+        zengin::TransferRecord rec;
+        rec.bank_code = m->getText("bank_code");
+        rec.branch_code = m->getText("branch_code");
+        if (const Bank* b = banks_->bank(rec.bank_code)) rec.bank_name = b->kana;
+        if (const BankBranch* b = banks_->branch(rec.bank_code, rec.branch_code)) {
+          rec.branch_name = b->kana;
+        }
+        rec.account_type = static_cast<int>(m->getInt("account_type"));
+        rec.account_number = m->getText("account_number");
+        rec.payee_name = m->getText("holder_kana");
+        rec.amount = o.amount;
+        rec.customer_code1 = std::to_string(o.household_id);
+        file.records.push_back(std::move(rec));
+        ++result.records;
+        result.total += o.amount;
+      } else {
+        result.manual.push_back({{"household_id", o.household_id}, {"amount", o.amount}});
+      }
+      journal.add({city, fiscal_year, "refund", o.last_bill, o.household_id, "household", 0, 0,
+                   0, o.amount, nullptr, "refund:" + transfer_date, entry_month, now});
+      households.push_back(o.household_id);
+    }
+    journal.flush();
+    // The year's bills of a refunded household are settled: what was paid now equals what was
+    // billed (the refund pays back the difference).
+    updateIn(tx, "UPDATE fee_bills SET paid = amount - written_off WHERE municipality_id = ? AND "
+                 "fiscal_year = ? AND payer_kind = 'household' AND household_id",
+             {city, fiscal_year}, households);
+    if (file.records.empty()) return;
+    result.bytes = zengin::writeTransferFile(file, {.crlf = crlf});
+    result.file_id =
+        tx.execute("INSERT INTO fee_files (municipality_id, kind, fiscal_year, instalment, "
+                   "consignor_code, bank_date, record_count, total, sha256, content, created_at) "
+                   "VALUES (?, 'transfer', ?, 0, ?, ?, ?, ?, ?, ?, ?)",
+                   {city, fiscal_year, s->consignor_code, transfer_date, result.records,
+                    result.total, sha256(result.bytes), db::Blob{result.bytes}, now})
+            .last_insert_id;
+    if (audit_) {
+      audit_->record(tx, {.municipality_id = city, .actor_role = "system",
+                          .action = "fees.export_refunds", .target_type = "file",
+                          .target_id = std::to_string(result.file_id),
+                          .details = {{"records", result.records}, {"total", result.total}}, .request_id = {}});
+    }
+  });
+  return result;
+}
+
+}  // namespace sukusuku::fees

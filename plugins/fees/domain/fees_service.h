@@ -1,0 +1,208 @@
+// The fees domain on the database: plans, mandates, billing runs (調定), debit files and their
+// results, and the journal. Shared by the plugin (routes, CLI, demo data), the tests and the
+// benchmark; the plugin library is the only thing the host loads.
+//
+// Every method is scoped to one municipality (CITY) and thread-safe (state is in the database;
+// the bank table is immutable). Writes happen in one transaction each: a refused input changes
+// nothing. Errors are sukusuku::Error with codes "fees.*".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sukusuku/audit.h"
+#include "sukusuku/clock.h"
+#include "sukusuku/db/database.h"
+#include "sukusuku/fees/bank_account.h"
+#include "sukusuku/push/notifier.h"
+
+namespace sukusuku::fees {
+
+struct Settings {
+  std::string consignor_code;  // 委託者コード, 10 digits
+  std::string consignor_name;  // kana
+  std::string bank_code;
+  std::string branch_code;
+  int account_type = 1;
+  std::string account_number;
+  int limitation_years = 5;
+};
+
+struct Instalment {
+  int seq = 0;          // 1..n
+  int month_index = 0;  // 0 = April
+  std::string debit_date;
+};
+
+struct PlanItem {
+  int64_t id = 0;
+  int term = 0;  // 0 whole year, 1-3 学期
+  std::string name;
+  int64_t unit_price = 0;
+  int64_t quantity = 0;
+  bool optional = false;
+};
+
+struct PlanInput {
+  int64_t facility_id = 0;
+  int fiscal_year = 0;
+  int grade = 0;
+  std::string name;
+  std::vector<PlanItem> items;
+};
+
+struct MandateInput {
+  std::string bank_code;
+  std::string branch_code;
+  int account_type = 1;
+  std::string account_number;
+  // Japan Post Bank: give 記号 and 番号 instead of the four fields above.
+  std::string japan_post_kigou;
+  std::string japan_post_bangou;
+  std::string holder_name;  // any kana form; stored as half-width bank kana
+};
+
+struct RunOptions {
+  int fiscal_year = 0;
+  int instalment = 0;
+  bool dry_run = false;
+  int64_t facility_id = 0;  // dry runs only: 0 = every school
+};
+
+struct RunSummary {
+  int64_t run_id = 0;  // 0 for a dry run
+  int64_t pupils = 0;
+  int64_t entries = 0;      // journal entries written (or that would be)
+  int64_t charged = 0;      // yen on household bills
+  int64_t charged_city = 0; // yen on the city (就学援助)
+  int64_t adjustments = 0;  // entries that change an earlier assessment
+  int64_t bills = 0;        // bills created or changed
+  nlohmann::json lines = nlohmann::json::array();  // dry run: what would be billed
+  nlohmann::json toJson() const;
+};
+
+struct ExportOptions {
+  int fiscal_year = 0;
+  int instalment = 0;
+  std::string debit_date;  // empty: the instalment's date
+  bool crlf = true;
+};
+
+struct ExportResult {
+  int64_t file_id = 0;
+  int64_t records = 0;
+  int64_t total = 0;
+  std::string bytes;
+  std::string debit_date;
+};
+
+struct ImportReport {
+  int64_t file_id = 0;
+  int64_t records = 0;
+  int64_t debited = 0;
+  int64_t debited_amount = 0;
+  std::map<std::string, int64_t> failed;  // result key → count
+  int64_t failed_amount = 0;
+  nlohmann::json unmatched = nlohmann::json::array();   // {line, customer_number, reason}
+  nlohmann::json already = nlohmann::json::array();     // {line, bill_id, reason}
+  nlohmann::json review = nlohmann::json::array();      // code 9: {line, bill_id}
+  nlohmann::json toJson() const;
+};
+
+struct RefundResult {
+  int64_t file_id = 0;  // 0 when nobody is owed a refund
+  int64_t records = 0;
+  int64_t total = 0;
+  std::string bytes;
+  nlohmann::json manual = nlohmann::json::array();  // {household_id, amount}
+};
+
+class FeesService {
+ public:
+  FeesService(db::Database& db, const Clock& clock, std::shared_ptr<const BankTable> banks,
+              AuditLog* audit = nullptr);
+
+  const BankTable& banks() const { return *banks_; }
+  // The push core, when present: billing runs tell the households billed (in the run's
+  // transaction) and push reminders reach the household. Null: no push (the default).
+  void setNotifier(std::shared_ptr<push::Notifier> notifier) { notifier_ = std::move(notifier); }
+
+  // The municipality with CODE (全国地方公共団体コード), or Error 404 "fees.city_not_found".
+  int64_t cityByCode(const std::string& code);
+
+  void saveSettings(int64_t city, const Settings& settings);
+  std::optional<Settings> settings(int64_t city);
+  void setCap(int64_t city, int fiscal_year, int grade, int64_t cap_yen);
+  // Replaces the schedule; Error 409 "fees.instalments_in_use" once bills exist for the year.
+  void setInstalments(int64_t city, int fiscal_year, const std::vector<Instalment>& schedule);
+  std::vector<Instalment> instalments(int64_t city, int fiscal_year);
+
+  // Creates or replaces the plan for (school, year, grade). Error 422 "fees.plan_over_cap" with
+  // details {cap, total, over, items} when items (optional ones included) exceed the city's cap;
+  // "fees.plan_invalid" for empty names, negative prices, a facility that is not a school of CITY.
+  int64_t savePlan(int64_t city, const PlanInput& plan);
+  nlohmann::json plans(int64_t city, int fiscal_year, int64_t facility_id = 0);
+  // A guardian's application for an optional item (fees.item_not_optional, fees.child_not_found).
+  void applyOptional(int64_t city, int64_t child_id, int64_t item_id);
+
+  // Validates against the bank table and the bank character set; stores half-width kana.
+  int64_t saveMandate(int64_t city, int64_t household_id, const MandateInput& mandate);
+  nlohmann::json mandate(int64_t city, int64_t household_id);
+
+  // 調定. Error 409 "fees.run_in_progress" while another run of CITY holds the run lock (on any
+  // node); 404 "fees.instalment_not_found" for an unknown instalment.
+  RunSummary bill(int64_t city, const RunOptions& options);
+
+  // The Zengin 91 request for the instalment's household bills with an active mandate that are
+  // not already waiting in an earlier file. Error 409 "fees.settings_missing" without settings.
+  ExportResult exportDebit(int64_t city, const ExportOptions& options);
+  // Applies a bank result file in one transaction; a file that does not parse or is for another
+  // consignor changes nothing (422 "fees.file_invalid" / "fees.consignor_mismatch").
+  ImportReport importResult(int64_t city, const std::string& bytes);
+
+  // 還付: every household whose bills of the year hold more paid than billed (a transfer out
+  // after paying ahead, a lowered plan) is paid back the difference: a "refund" journal entry,
+  // its bills settled, and a Zengin 21 (総合振込) file to the mandate's account. Households
+  // without a mandate are listed in `manual` for a refund by other means.
+  RefundResult exportRefunds(int64_t city, int fiscal_year, const std::string& transfer_date,
+                             bool crlf = true);
+
+  // 督促: open household bills past their due date on TODAY ('YYYY-MM-DD'), by payer, with
+  // the schools involved and the reminders sent so far.
+  nlohmann::json arrears(int64_t city, int fiscal_year, const std::string& today,
+                         int64_t facility_id = 0);
+  // Records a reminder for an open bill (channel "push" or "letter"); returns the letter data.
+  nlohmann::json remind(int64_t city, int64_t bill_id, const std::string& channel,
+                        int64_t user_id);
+  // A payment not made by direct debit (納付書 at a bank or konbini, online): a receipt on the
+  // journal. Error 409 "fees.bill_settled" when nothing is due, 422 "fees.amount_invalid" when
+  // AMOUNT is not 1..due.
+  void recordPayment(int64_t city, int64_t bill_id, int64_t amount, const std::string& method,
+                     int64_t user_id);
+  // 不納欠損, in two steps by two people. reason "limitation" needs the limitation period
+  // (settings.limitation_years after the due date) to have passed: 422 "fees.not_time_barred".
+  int64_t requestWriteOff(int64_t city, int64_t bill_id, const std::string& reason,
+                          const std::string& note, int64_t user_id);
+  // Error 409 "fees.write_off_same_person" when the requester approves their own request.
+  void approveWriteOff(int64_t city, int64_t write_off_id, int64_t user_id);
+
+  // Ledger totals for the year: per kind, per school and per month, and the collection rate.
+  nlohmann::json ledger(int64_t city, int fiscal_year, int64_t facility_id = 0);
+  // Bills of a household with their itemised journal lines (guardian statements).
+  nlohmann::json statements(int64_t city, int64_t household_id, int fiscal_year);
+
+ private:
+  db::Database& db_;
+  const Clock& clock_;
+  std::shared_ptr<const BankTable> banks_;
+  AuditLog* audit_;
+  std::shared_ptr<push::Notifier> notifier_;
+};
+
+}  // namespace sukusuku::fees

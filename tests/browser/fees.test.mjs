@@ -1,0 +1,54 @@
+// Fees in the browser on a fresh demo: the city's batch runs from the CLI (billing, debit file),
+// then the finance officer sees the collection page with its chart, the plans and the unpaid list
+// with a printable reminder, and the demo school staff sees nothing of fees they may not.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { startDemo } from './lib/harness.mjs';
+
+let demo;
+before(async () => { demo = await startDemo({ plugins: 'fees' }); });
+after(async () => { await demo?.stop(); });
+
+function fiscalYear() {
+  const tokyo = new Date(Date.now() + 9 * 3600 * 1000);
+  return tokyo.getUTCMonth() >= 3 ? tokyo.getUTCFullYear() : tokyo.getUTCFullYear() - 1;
+}
+
+test('the batch runs on the demo data and the finance officer follows it on the web', async () => {
+  const fy = String(fiscalYear());
+  const billed = demo.cli(['fees', 'bill', '--fiscal-year', fy, '--instalment', '1']);
+  assert.match(billed, /run \d+: fiscal year \d+ instalment 1/);
+  const out = join(demo.work, 'debit.txt');
+  const exported = demo.cli(['fees', 'export-debit', '--fiscal-year', fy, '--instalment', '1',
+                             '--output', out]);
+  assert.match(exported, /\d+ debits, \d+ yen/);
+  const bytes = readFileSync(out);
+  assert.equal(bytes.length % 122, 0, 'records of 120 bytes + CR LF');
+  assert.equal(bytes.subarray(0, 4).toString('latin1'), '1910');
+
+  const page = await demo.newPage();
+  await demo.signIn(page, 'zaimu@demo.sukusuku.jp');
+  await page.goto(`${demo.base}/web/fees?fiscal_year=${fy}`);
+  assert.equal(await page.locator('h1').innerText(), '学校教材費 収納状況');
+  assert.ok(await page.locator('#fees-collection-chart g').count() >= 3, 'a bar per school');
+  await demo.shot(page, 'fees-overview');
+
+  // A dry run from the page writes nothing and says what it would bill.
+  await page.fill('input[name=instalment]', '2');
+  await page.check('input[name=dry_run]');
+  await Promise.all([page.waitForNavigation(), page.click('form.inline button[type=submit]')]);
+  assert.match(await page.locator('#fees-run-message').innerText(), /試算/);
+
+  await page.goto(`${demo.base}/web/fees/plans?fiscal_year=${fy}`);
+  assert.match(await page.locator('main').innerText(), /漢字ドリル/);
+  await demo.shot(page, 'fees-plans');
+});
+
+test('school staff of a nursery are not finance officers', async () => {
+  const page = await demo.newPage();
+  await demo.signIn(page, 'staff@demo.sukusuku.jp');
+  const res = await page.goto(`${demo.base}/web/fees`);
+  assert.ok([403, 404].includes(res.status()), `status ${res.status()}`);
+});
