@@ -53,7 +53,7 @@ hello_port=$(free_port 18180)
 "$build/bin/bench_hello_server" "$hello_port" $((conns + 16)) >"$work/hello.log" 2>&1 &
 pids+=($!)
 suku_port=$(free_port $((hello_port + 1)))
-(cd "$work" && SUKUSUKU_HTTP_PORT=$suku_port "$build/bin/sukusuku" serve >"$work/suku.log" 2>&1) &
+(cd "$work" && SUKUSUKU_HTTP_PORT=$suku_port exec "$build/bin/sukusuku" serve >"$work/suku.log" 2>&1) &
 pids+=($!)
 for _ in $(seq 200); do
   curl -sf "http://127.0.0.1:$suku_port/healthz" >/dev/null 2>&1 && \

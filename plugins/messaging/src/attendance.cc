@@ -139,6 +139,11 @@ nlohmann::json recordMark(Env& env, const Mark& m) {
   const std::string now = formatUtc(env.clock->now());
   try {
     return env.db->transaction([&](db::Tx& tx) {
+      // One writer per child at a time: under READ COMMITTED each statement below sees what
+      // committed before it, so without this lock a concurrent check-in could commit between
+      // the reads and both would pass them. (SQLite's write lock already serialises.)
+      tx.query("SELECT id FROM children WHERE id = ?" + std::string(tx.dialect().forUpdate()),
+               {m.child_id});
       auto enrolment = enrolmentOn(tx, m.municipality_id, m.child_id, m.date);
       if (!enrolment || enrolment->facility_id != m.facility_id) {
         throw Error::invalid("messaging.not_enrolled_here",

@@ -62,32 +62,36 @@ Response guardianMark(Env& env, Request& r, const std::string& kind) {
   }
   const Principal& p = r.user();
   std::string today = tokyoDate(env.clock->now());
-  auto conn = env.db->acquire();
-  tenancy::requireChild(*conn, p, child, today);
-  int64_t facility = verifyQrToken(env.qr_secret, body["qr"], today);
-  auto enrolment = enrolmentOn(*conn, p.municipality_id, child, today);
-  if (!enrolment || enrolment->facility_id != facility) {
-    throw Error::invalid("messaging.qr_wrong_facility",
-                         "this code belongs to another facility than the child's");
-  }
-  auto guardian = callerGuardian(*conn, p, enrolment->household_id);
-  if (!guardian) throw Error::forbidden("messaging.not_a_guardian", "you are not a guardian");
-  if (kind == "check_out" && !guardian->getBool("may_pick_up")) {
-    throw Error::invalid("messaging.pickup_not_authorised",
-                         "you are not registered to pick this child up; ask the nursery");
-  }
   Mark m;
-  m.municipality_id = p.municipality_id;
-  m.child_id = child;
-  m.facility_id = facility;
-  m.date = today;
-  m.kind = kind;
-  m.source = "qr";
-  m.person_kind = "guardian";
-  m.person_id = guardian->getInt("id");
-  m.person_name = guardian->getText("family_name") + " " + guardian->getText("given_name");
-  m.note = optionalText(body, "note", 500);
-  m.by_user_id = p.user_id;
+  {
+    // The reads use one pooled connection, given back before recordMark takes its own for the
+    // transaction, so a request never holds two (a full pool would otherwise stall the rush).
+    auto conn = env.db->acquire();
+    tenancy::requireChild(*conn, p, child, today);
+    int64_t facility = verifyQrToken(env.qr_secret, body["qr"], today);
+    auto enrolment = enrolmentOn(*conn, p.municipality_id, child, today);
+    if (!enrolment || enrolment->facility_id != facility) {
+      throw Error::invalid("messaging.qr_wrong_facility",
+                           "this code belongs to another facility than the child's");
+    }
+    auto guardian = callerGuardian(*conn, p, enrolment->household_id);
+    if (!guardian) throw Error::forbidden("messaging.not_a_guardian", "you are not a guardian");
+    if (kind == "check_out" && !guardian->getBool("may_pick_up")) {
+      throw Error::invalid("messaging.pickup_not_authorised",
+                           "you are not registered to pick this child up; ask the nursery");
+    }
+    m.municipality_id = p.municipality_id;
+    m.child_id = child;
+    m.facility_id = facility;
+    m.date = today;
+    m.kind = kind;
+    m.source = "qr";
+    m.person_kind = "guardian";
+    m.person_id = guardian->getInt("id");
+    m.person_name = guardian->getText("family_name") + " " + guardian->getText("given_name");
+    m.note = optionalText(body, "note", 500);
+    m.by_user_id = p.user_id;
+  }
   return Response::json(recordMark(env, m), 201);
 }
 

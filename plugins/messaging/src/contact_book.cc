@@ -293,8 +293,14 @@ void addContactBook(Env& env) {
     int unread = 0, needs_reply = 0, home_count = 0;
     for (const auto& row : rows) {
       int64_t id = row.getInt("id");
+      // Every key the template tests is set on each child, so a section never falls back to the
+      // page's own "unread" / "needs_reply" counts.
       nlohmann::json c = {{"id", id},
-                          {"name", row.getText("family_name") + " " + row.getText("given_name")}};
+                          {"name", row.getText("family_name") + " " + row.getText("given_name")},
+                          {"unread", false},
+                          {"needs_reply", false},
+                          {"home", nullptr},
+                          {"nursery", nullptr}};
       auto& e = entries[id];
       if (e.count("home")) {
         ++home_count;

@@ -119,6 +119,11 @@ TEST_P(ContactBookTest, ADayGoesBothWays) {
                   staffUser());
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("クラス連絡帳"), std::string::npos);
+  // Only the child with a home note is flagged; the others are not.
+  EXPECT_EQ(view["children"].size() > 1, true);
+  for (const auto& other : classView(classOf(child))["children"]) {
+    if (other["id"] != child) EXPECT_EQ(other["unread"], false);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ContactBookTest, ::testing::ValuesIn(testBackends()),
