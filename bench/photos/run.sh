@@ -13,7 +13,7 @@ threads=${2:-$(nproc)}
 bin=$build/bin/bench_photos
 [ -x "$bin" ] || cmake --build "$build" --target bench_photos
 work=$(mktemp -d /tmp/sukusuku-bench-photos.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"' EXIT INT TERM
 "$bin" generate "$work/in" "$count" 4000 3000
 echo "input: $(du -sh "$work/in" | cut -f1) in $count files; $threads thread(s)"
 
