@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
     db::Database& db = rt.database();
     fees::FeesService svc(db, *clock,
                           std::make_shared<const fees::BankTable>(
-                              fees::BankTable::load(FEES_BANK_TABLE)));
+                              fees::BankTable::load(FEES_BANK_TABLE)),
+                          nullptr, &rt.blobs());
 
     // ---- the city (not timed) ----
     auto t0 = Clock_::now();

@@ -34,6 +34,28 @@ void updateIn(db::Connection& conn, const std::string& sql_before_in,
 
 }  // namespace
 
+int64_t FeesService::storeFile(db::Connection& conn, int64_t city, const std::string& kind,
+                               int fiscal_year, int instalment, const std::string& consignor_code,
+                               const std::string& bank_date, int64_t records, int64_t total,
+                               const std::string& bytes) {
+  const std::string digest = sha256(bytes);
+  db::Value key;
+  std::string inline_bytes = bytes;
+  if (blobs_ != nullptr) {
+    // Content-addressed: a rolled-back transaction leaves at most an unreferenced copy.
+    key = "fees/files/" + digest;
+    blobs_->put(key.asText(), bytes);
+    inline_bytes.clear();
+  }
+  return conn
+      .execute("INSERT INTO fee_files (municipality_id, kind, fiscal_year, instalment, "
+               "consignor_code, bank_date, record_count, total, sha256, content, content_key, "
+               "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               {city, kind, fiscal_year, instalment, consignor_code, bank_date, records, total,
+                digest, db::Blob{inline_bytes}, key, formatUtc(clock_.now())})
+      .last_insert_id;
+}
+
 ExportResult FeesService::exportDebit(int64_t city, const ExportOptions& opt) {
   const auto s = settings(city);
   if (!s) {
@@ -100,13 +122,9 @@ ExportResult FeesService::exportDebit(int64_t city, const ExportOptions& opt) {
     result.records = static_cast<int64_t>(file.records.size());
     result.bytes = zengin::writeDebitFile(file, {.crlf = opt.crlf});
     result.file_id =
-        tx.execute("INSERT INTO fee_files (municipality_id, kind, fiscal_year, instalment, "
-                   "consignor_code, bank_date, record_count, total, sha256, content, created_at) "
-                   "VALUES (?, 'debit_request', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   {city, opt.fiscal_year, opt.instalment, s->consignor_code, result.debit_date,
-                    result.records, result.total, sha256(result.bytes),
-                    db::Blob{result.bytes}, now})
-            .last_insert_id;
+        storeFile(tx, city, "debit_request", opt.fiscal_year, opt.instalment,
+                  s->consignor_code, result.debit_date, result.records, result.total,
+                  result.bytes);
     BatchInsert lines(tx, "fee_debit_lines", {"municipality_id", "file_id", "bill_id", "amount"});
     for (size_t i = 0; i < bill_ids.size(); ++i) {
       lines.add({city, result.file_id, bill_ids[i], amounts[i]});
@@ -156,12 +174,8 @@ ImportReport FeesService::importResult(int64_t city, const std::string& bytes) {
                                     r.getInt("instalment"),   !r.isNull("result_code")};
     }
     report.file_id =
-        tx.execute("INSERT INTO fee_files (municipality_id, kind, fiscal_year, instalment, "
-                   "consignor_code, bank_date, record_count, total, sha256, content, created_at) "
-                   "VALUES (?, 'debit_result', 0, 0, ?, ?, ?, ?, ?, ?, ?)",
-                   {city, s->consignor_code, file.header.date_mmdd, report.records,
-                    file.trailer.amount, sha256(bytes), db::Blob{bytes}, now})
-            .last_insert_id;
+        storeFile(tx, city, "debit_result", 0, 0, s->consignor_code, file.header.date_mmdd,
+                  report.records, file.trailer.amount, bytes);
     std::map<int, std::vector<int64_t>> line_ids_by_code;
     std::map<int64_t, std::vector<int64_t>> paid_bills_by_amount;
     std::vector<int64_t> debited_households;
@@ -337,12 +351,8 @@ RefundResult FeesService::exportRefunds(int64_t city, int fiscal_year,
     if (file.records.empty()) return;
     result.bytes = zengin::writeTransferFile(file, {.crlf = crlf});
     result.file_id =
-        tx.execute("INSERT INTO fee_files (municipality_id, kind, fiscal_year, instalment, "
-                   "consignor_code, bank_date, record_count, total, sha256, content, created_at) "
-                   "VALUES (?, 'transfer', ?, 0, ?, ?, ?, ?, ?, ?, ?)",
-                   {city, fiscal_year, s->consignor_code, transfer_date, result.records,
-                    result.total, sha256(result.bytes), db::Blob{result.bytes}, now})
-            .last_insert_id;
+        storeFile(tx, city, "transfer", fiscal_year, 0, s->consignor_code, transfer_date,
+                  result.records, result.total, result.bytes);
     if (audit_) {
       audit_->record(tx, {.municipality_id = city, .actor_role = "system",
                           .action = "fees.export_refunds", .target_type = "file",

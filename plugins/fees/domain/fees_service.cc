@@ -15,8 +15,9 @@ bool digitsOnly(const std::string& s, size_t min, size_t max) {
 }  // namespace
 
 FeesService::FeesService(db::Database& db, const Clock& clock,
-                         std::shared_ptr<const BankTable> banks, AuditLog* audit)
-    : db_(db), clock_(clock), banks_(std::move(banks)), audit_(audit) {}
+                         std::shared_ptr<const BankTable> banks, AuditLog* audit,
+                         BlobStore* blobs)
+    : db_(db), clock_(clock), banks_(std::move(banks)), audit_(audit), blobs_(blobs) {}
 
 int64_t FeesService::cityByCode(const std::string& code) {
   auto conn = db_.acquire();

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sukusuku/audit.h"
+#include "sukusuku/blob_store.h"
 #include "sukusuku/clock.h"
 #include "sukusuku/db/database.h"
 #include "sukusuku/fees/bank_account.h"
@@ -125,8 +126,10 @@ struct RefundResult {
 
 class FeesService {
  public:
+  // BLOBS, when given, keeps bank files (tens of MB for a large city: more than one MariaDB
+  // packet) under fees/files/<sha256>; without it they are stored in the fee_files row.
   FeesService(db::Database& db, const Clock& clock, std::shared_ptr<const BankTable> banks,
-              AuditLog* audit = nullptr);
+              AuditLog* audit = nullptr, BlobStore* blobs = nullptr);
 
   const BankTable& banks() const { return *banks_; }
   // The push core, when present: billing runs tell the households billed (in the run's
@@ -202,7 +205,15 @@ class FeesService {
   const Clock& clock_;
   std::shared_ptr<const BankTable> banks_;
   AuditLog* audit_;
+  BlobStore* blobs_;
   std::shared_ptr<push::Notifier> notifier_;
+
+ public:
+  // Inserts a fee_files row for BYTES (in the row or the blob store); returns its id.
+  int64_t storeFile(db::Connection& conn, int64_t city, const std::string& kind, int fiscal_year,
+                    int instalment, const std::string& consignor_code,
+                    const std::string& bank_date, int64_t records, int64_t total,
+                    const std::string& bytes);
 };
 
 }  // namespace sukusuku::fees

@@ -162,7 +162,8 @@ CREATE TABLE fee_files (
   record_count {{bigint}} NOT NULL,
   total {{bigint}} NOT NULL,
   sha256 {{str}} NOT NULL,
-  content {{blob}} NOT NULL,
+  content {{blob}} NOT NULL,                -- the bytes, or empty when kept in the blob store
+  content_key {{str}},                      -- blob store key (fees/files/<sha256>)
   summary {{text}},
   created_at {{str}} NOT NULL
 ) {{table_opts}};

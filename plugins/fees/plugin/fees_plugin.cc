@@ -73,7 +73,7 @@ class FeesPlugin final : public sukusuku::Plugin {
                              banks->branchCount(), table);
     clock_ = &ctx.clock();
     service_ = std::make_shared<sukusuku::fees::FeesService>(ctx.database(), ctx.clock(), banks,
-                                                             &ctx.audit());
+                                                             &ctx.audit(), &ctx.blobs());
     for (auto& cmd : sukusuku::fees::feesCommands(*service_, ctx.database(), ctx.clock())) {
       ctx.addCommand(std::move(cmd));
     }
