@@ -220,12 +220,22 @@ Response Web::page(const Request& request, const std::string& name, nlohmann::js
                                  : nlohmann::json(nullptr)},
   };
   common["has_nav"] = !common["nav"].empty();
+  common["flash"] = nullptr;
+  if (flash_take && request.principal && !request.principal->session_id.empty()) {
+    common["flash"] = flash_take(request);
+  }
   for (auto it = common.begin(); it != common.end(); ++it) {
     if (!data.contains(it.key())) data[it.key()] = *it;
   }
   std::string content = templates_.render(name, data);
   common["content"] = content;
   return Response::html(templates_.render("core/layout", common), status);
+}
+
+void Web::flash(const Request& request, const std::string& kind,
+                const std::string& message) const {
+  if (!flash_store || !request.principal || request.principal->session_id.empty()) return;
+  flash_store(request, {{"kind", kind}, {"message", message}});
 }
 
 Response Web::errorPage(const Request& request, const Error& error) const {

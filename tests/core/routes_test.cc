@@ -19,7 +19,9 @@ bool allowedPublic(const Route& r) {
   return p == "/healthz" || p == "/readyz" || p == "/metrics"  // probes; nginx keeps /metrics in
          || p == "/api/v1/openapi.json"                        // the published API description
          || starts("/static/")                                 // CSS, scripts, images
-         || starts("/api/v1/auth/")                            // signing in, tokens, resets
+         || p == "/api/v1/auth/login" || p == "/api/v1/auth/refresh"  // signing in, tokens
+         || p == "/api/v1/auth/register"                         // the invitation's first run
+         || starts("/api/v1/auth/password-reset/")               // one-time reset codes
          || p == "/web/login"                                  // the login form
          // payments: the provider's webhook (its HMAC signature is the credential), and the
          // built-in sandbox provider's API (key header) and checkout pages (random ids)
@@ -52,6 +54,8 @@ TEST(RouteWalk, EveryRouteDeclaresAKnownPermissionAndNothingIsOpenByAccident) {
     }
   }
   EXPECT_GE(checked, 8u);
+  // /api/v1/me is the one "who am I"; the old duplicate must not come back.
+  EXPECT_EQ(rt.router().match("GET", "/api/v1/auth/me").route, nullptr);
 }
 
 }  // namespace

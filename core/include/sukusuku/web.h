@@ -87,6 +87,14 @@ class Web {
   // Set by the web shell: the token a form must echo for this request's session.
   std::function<std::string(const Request&)> csrf_token_for;
 
+  // Flash messages: one message kept in the request's web session until the next page shows it
+  // (post → redirect → get). KIND is "success", "info" or "error"; MESSAGE is already in the
+  // user's language. Without a session (or before the store is installed) nothing is kept.
+  void flash(const Request& request, const std::string& kind, const std::string& message) const;
+  // Set by the web shell: keep {"kind","message"} for the session / take it out (null if none).
+  std::function<void(const Request&, const nlohmann::json&)> flash_store;
+  std::function<nlohmann::json(const Request&)> flash_take;
+
  private:
   Templates& templates_;
   I18n& i18n_;

@@ -77,17 +77,6 @@ void addApiRoutes(PluginContext& ctx, std::shared_ptr<IdentityService> svc) {
                   svc->logoutAll(r.user(), r.request_id);
                   return Response::noContent();
                 }});
-  ctx.addRoute({"GET", "/api/v1/auth/me", kAuthenticated, [](Request& r) {
-                  const Principal& p = r.user();
-                  return Response::json({{"user_id", p.user_id},
-                                         {"display_name", p.display_name},
-                                         {"role", p.role},
-                                         {"municipality_id", p.municipality_id},
-                                         {"facility_ids", p.facility_ids},
-                                         {"household_id", p.household_id},
-                                         {"language", p.language},
-                                         {"permissions", p.permissions}});
-                }});
   ctx.addRoute({"POST", "/api/v1/auth/register", kPublic, withRetryAfter([svc](Request& r) {
                   auto body = r.json();
                   Registration reg;
@@ -99,11 +88,12 @@ void addApiRoutes(PluginContext& ctx, std::shared_ptr<IdentityService> svc) {
                   return Response::json(
                       svc->registerGuardian(reg, r.remote_addr, r.request_id).toJson(), 201);
                 })});
-  ctx.addRoute({"POST", "/api/v1/auth/password-reset/request", kPublic, [svc](Request& r) {
+  ctx.addRoute({"POST", "/api/v1/auth/password-reset/request", kPublic,
+                withRetryAfter([svc](Request& r) {
                   auto body = r.json();
                   svc->requestPasswordReset(field(body, "login"), r.request_id);
                   return Response::json({{"status", "accepted"}}, 202);
-                }});
+                })});
   ctx.addRoute(
       {"POST", "/api/v1/auth/password-reset/confirm", kPublic, withRetryAfter([svc](Request& r) {
          auto body = r.json();

@@ -61,8 +61,10 @@ nlohmann::json openApiFragment() {
       {"/api/v1/auth/password-reset/request",
        {{"post",
          op("requestPasswordReset",
-            "Send a one-time code to the account, if it exists (always 202)",
-            body({{"login", str}}, {"login"}), {{"202", {{"description", "accepted"}}}}, false)}}},
+            "Send a one-time code to the account, if it exists (202 either way); 429 "
+            "auth.reset_throttled with Retry-After after a few requests for the same login",
+            body({{"login", str}}, {"login"}),
+            {{"202", {{"description", "accepted"}}}, {"429", err}}, false)}}},
       {"/api/v1/auth/password-reset/confirm",
        {{"post",
          op("confirmPasswordReset", "Set a new password with the code; signs out everywhere",

@@ -1,6 +1,7 @@
 // Password reset by a one-time code delivered through CodeDelivery.
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include <Poco/Logger.h>
@@ -28,6 +29,21 @@ Error codeInvalid() {
 
 void IdentityService::requestPasswordReset(const std::string& login,
                                            const std::string& request_id) {
+  // Per login, existing or not (so the limit says nothing about who has an account).
+  const std::string login_key = "reset:" + normaliseLogin(login);
+  int64_t start = rt_.clock().nowSeconds();
+  {
+    auto conn = rt_.database().acquire();
+    int64_t until = throttleLockedUntil(*conn, login_key);
+    if (until > start) {
+      throw Error(429, "auth.reset_throttled",
+                  "too many reset codes requested for this login; try again later",
+                  {{"retry_after", std::max<int64_t>(1, until - start)}});
+    }
+  }
+  rt_.database().transaction([&](db::Tx& tx) {
+    throttleFailure(tx, login_key, start, settings_.reset_max_requests, settings_.lockout);
+  });
   std::optional<db::Row> user;
   {
     auto conn = rt_.database().acquire();

@@ -48,6 +48,9 @@ struct AuthSettings {
   int64_t invitation_ttl = 14 * 86400;    // seconds
   int64_t reset_code_ttl = 30 * 60;       // seconds
   int64_t reset_max_attempts = 5;
+  // Reset codes requested for one login (existing or not) within `lockout`; more get 429
+  // auth.reset_throttled, so nobody can flood a user's inbox or phone with codes.
+  int64_t reset_max_requests = 3;
   std::string cookie_secure = "auto";  // auto | true | false
 
   // Reads the auth.* keys (declared by Runtime::declareCoreKeys).
@@ -124,6 +127,8 @@ class IdentityService {
                              const std::string& request_id);
 
   // Sends a reset code to LOGIN's user if it exists and is active; says nothing either way.
+  // Throws 429 auth.reset_throttled (details.retry_after) after settings().reset_max_requests
+  // requests for the same login within the lockout period, whether or not the login exists.
   void requestPasswordReset(const std::string& login, const std::string& request_id);
   // Sets a new password with a reset code, then logs the user out everywhere. Throws 400
   // auth.reset_code_invalid (wrong, expired, used, too many attempts, or unknown login).

@@ -6,10 +6,9 @@
 //   POST /api/v1/auth/refresh                  {refresh_token} -> token pair (rotated)
 //   POST /api/v1/auth/logout                   {refresh_token}          (authenticated)
 //   POST /api/v1/auth/logout-all                                        (authenticated)
-//   GET  /api/v1/auth/me                       the caller's principal   (authenticated)
 //   POST /api/v1/auth/register                 {invitation_code, login, password, display_name,
 //                                               language?} -> token pair
-//   POST /api/v1/auth/password-reset/request   {login} -> 202 always
+//   POST /api/v1/auth/password-reset/request   {login} -> 202 (429 after 3 per login / 15 min)
 //   POST /api/v1/auth/password-reset/confirm   {login, code, new_password}
 //   POST /api/v1/identity/invitations          {household_id, guardian_id?} -> {code, expires_at}
 //   GET  /web/login, POST /web/login, POST /web/logout
