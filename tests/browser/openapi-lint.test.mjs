@@ -15,7 +15,7 @@ test('the published OpenAPI document passes redocly lint', async () => {
   assert.ok(bin, 'SUKUSUKU_BIN names the built sukusuku binary');
   const work = mkdtempSync(join(tmpdir(), 'sukusuku-openapi-'));
   const env = { ...process.env, SUKUSUKU_DATA_DIR: join(work, 'var'), SUKUSUKU_HTTP_PORT: '0',
-                SUKUSUKU_LOG_ACCESS: 'false', SUKUSUKU_PLUGINS_ENABLED: 'eligibility' };
+                SUKUSUKU_LOG_ACCESS: 'false', SUKUSUKU_PLUGINS_ENABLED: 'eligibility,messaging,shifts,photos,fees' };
   const server = spawn(bin, ['serve'], { env, cwd: work, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const base = await new Promise((resolve, reject) => {
