@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -66,6 +67,7 @@ Run sendAll(const std::shared_ptr<AccessTokenSource>& tokens, const std::string&
   o.connections = connections;
   o.max_streams = streams;
   o.limiter = std::move(limiter);
+  if (const char* ca = std::getenv("FCM_CA_FILE")) o.ca_file = ca;
   FcmClient client(tokens, o);
   // One warm-up message opens the connection and fetches the token outside the timing.
   client.send(std::vector<FcmMessage>{messages.front()});
@@ -102,7 +104,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string endpoint = argv[1];
-  auto tokens = std::make_shared<AccessTokenSource>(ServiceAccount::fromFile(argv[2]));
+  const char* ca = std::getenv("FCM_CA_FILE");  // the test server's certificate
+  auto tokens = std::make_shared<AccessTokenSource>(ServiceAccount::fromFile(argv[2]),
+                                                    std::chrono::seconds(10), ca ? ca : "");
   int64_t n = std::stoll(argv[3]);
   int connections = std::stoi(argv[4]);
   int streams = std::stoi(argv[5]);

@@ -23,7 +23,7 @@ trap cleanup EXIT
 
 fixture="$root/tests/fixtures/fcm-server"
 node "$fixture/server.js" --service-account "$fixture/service-account.json" \
-  --latency-ms "$latency" --no-record --workers "$procs" >"$work/server.out" 2>"$work/server.err" &
+  --latency-ms "$latency" --no-record --workers "$procs" --tls >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 for _ in $(seq 100); do [ -s "$work/server.out" ] && break; sleep 0.1; done
 port=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$work/server.out")
@@ -31,7 +31,7 @@ port=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$work/server.out")
 # The service account with token_uri pointing at this server.
 python3 - "$fixture/service-account.json" "$port" >"$work/sa.json" <<'PY'
 import json, sys
-sa = json.load(open(sys.argv[1])); sa["token_uri"] = f"http://127.0.0.1:{sys.argv[2]}/token"
+sa = json.load(open(sys.argv[1])); sa["token_uri"] = f"https://127.0.0.1:{sys.argv[2]}/token"
 print(json.dumps(sa))
 PY
 pids=$server_pid
@@ -39,5 +39,5 @@ if [ "$procs" -gt 1 ]; then
   sleep 0.5
   pids=$(ps -o pid= --ppid "$server_pid" | tr -d ' ' | paste -sd, -)
 fi
-echo "test server: $procs process(es) on port $port, ${latency} ms added per send; client: $conns connections x $streams streams"
-"$build/bin/bench_push" "http://127.0.0.1:$port" "$work/sa.json" "$tokens" "$conns" "$streams" "$pids" 200 5000
+echo "test server: $procs process(es) on port $port (HTTP/2 over TLS), ${latency} ms added per send; client: $conns connections x $streams streams"
+FCM_CA_FILE="$fixture/tls-cert.pem" "$build/bin/bench_push" "https://127.0.0.1:$port" "$work/sa.json" "$tokens" "$conns" "$streams" "$pids" 200 5000

@@ -27,7 +27,8 @@ void setHttpVersion(CURL* easy, const std::string& url) {
 }
 
 HttpAnswer postOnce(const std::string& url, const std::string& body,
-                    const std::vector<std::string>& headers, std::chrono::milliseconds timeout) {
+                    const std::vector<std::string>& headers, std::chrono::milliseconds timeout,
+                    const std::string& ca_file) {
   ensureCurl();
   HttpAnswer answer;
   CURL* easy = curl_easy_init();
@@ -49,6 +50,7 @@ HttpAnswer postOnce(const std::string& url, const std::string& body,
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+  if (!ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, ca_file.c_str());
   CURLcode rc = curl_easy_perform(easy);
   if (rc != CURLE_OK) {
     answer.error = errbuf[0] ? errbuf : curl_easy_strerror(rc);

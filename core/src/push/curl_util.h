@@ -24,7 +24,8 @@ struct HttpAnswer {
 
 // One blocking POST.
 HttpAnswer postOnce(const std::string& url, const std::string& body,
-                    const std::vector<std::string>& headers, std::chrono::milliseconds timeout);
+                    const std::vector<std::string>& headers, std::chrono::milliseconds timeout,
+                    const std::string& ca_file = "");
 
 // A Retry-After value (delay-seconds or an HTTP-date) as a delay; zero when absent or invalid.
 std::chrono::milliseconds parseRetryAfter(const std::string& value);

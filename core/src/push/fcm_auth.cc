@@ -87,8 +87,9 @@ std::chrono::microseconds RateLimiter::wait(SteadyTime now) {
 
 // ---- access tokens ----------------------------------------------------------------------------
 
-AccessTokenSource::AccessTokenSource(ServiceAccount account, std::chrono::milliseconds timeout)
-    : account_(std::move(account)), timeout_(timeout) {}
+AccessTokenSource::AccessTokenSource(ServiceAccount account, std::chrono::milliseconds timeout,
+                                     std::string ca_file)
+    : account_(std::move(account)), timeout_(timeout), ca_file_(std::move(ca_file)) {}
 
 std::string AccessTokenSource::assertion(int64_t now) const {
   jwt::jwt_object obj{jwt::params::algorithm("RS256"),
@@ -115,7 +116,7 @@ std::string AccessTokenSource::token() {
   std::string form = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=" +
                      assertion(epoch);
   HttpAnswer answer = postOnce(account_.token_uri, form,
-                               {"Content-Type: application/x-www-form-urlencoded"}, timeout_);
+                               {"Content-Type: application/x-www-form-urlencoded"}, timeout_, ca_file_);
   ++fetches_;
   if (!answer.error.empty()) {
     throw std::runtime_error("OAuth token endpoint " + account_.token_uri + ": " + answer.error);

@@ -143,6 +143,7 @@ struct Transfer {
   std::string response;
   std::string retry_after;
   bool auth_retried = false;
+  bool opener = false;  // opened a connection with prior knowledge (h2c workaround)
   std::chrono::steady_clock::time_point started;
   char errbuf[CURL_ERROR_SIZE] = {0};
 };
@@ -174,6 +175,11 @@ struct FcmClient::Impl {
   std::vector<Transfer*> idle;
   curl_slist* headers = nullptr;
   std::string headers_token;
+  // h2c on libcurl before 8.0: a transfer that asks for prior knowledge on a reused connection
+  // fails ("Error in the HTTP2 framing layer", curl issue #10634). So each connection is opened
+  // by one prior-knowledge transfer, and the others ask for plain HTTP/2 and only reuse them.
+  bool h2c_workaround = false;
+  bool warm = false;
 
   ~Impl() {
     for (auto& t : all) curl_easy_cleanup(t->easy);
@@ -190,13 +196,18 @@ struct FcmClient::Impl {
     headers_token = token;
   }
 
+  void discard(Transfer* t) {
+    curl_easy_cleanup(t->easy);
+    all.erase(std::remove_if(all.begin(), all.end(),
+                             [t](const std::unique_ptr<Transfer>& p) { return p.get() == t; }),
+              all.end());
+  }
+
   Transfer* acquire(const std::string& url, const FcmOptions& o) {
     if (idle.empty()) {
       auto t = std::make_unique<Transfer>();
       t->easy = curl_easy_init();
       curl_easy_setopt(t->easy, CURLOPT_URL, url.c_str());
-      setHttpVersion(t->easy, url);
-      curl_easy_setopt(t->easy, CURLOPT_PIPEWAIT, 1L);
       curl_easy_setopt(t->easy, CURLOPT_POST, 1L);
       curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, writeBody);
       curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t.get());
@@ -206,6 +217,7 @@ struct FcmClient::Impl {
       curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, t->errbuf);
       curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
       curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, static_cast<long>(o.request_timeout.count()));
+      if (!o.ca_file.empty()) curl_easy_setopt(t->easy, CURLOPT_CAINFO, o.ca_file.c_str());
       // SUKUSUKU_CURL_VERBOSE=1 traces every transfer on stderr (debugging only).
       if (const char* v = std::getenv("SUKUSUKU_CURL_VERBOSE"); v && *v == '1') {
         curl_easy_setopt(t->easy, CURLOPT_VERBOSE, 1L);
@@ -225,6 +237,8 @@ FcmClient::FcmClient(std::shared_ptr<AccessTokenSource> tokens, FcmOptions optio
   options_.connections = std::max(1, options_.connections);
   options_.max_streams = std::max(1, options_.max_streams);
   while (!options_.endpoint.empty() && options_.endpoint.back() == '/') options_.endpoint.pop_back();
+  impl_->h2c_workaround = options_.endpoint.rfind("http://", 0) == 0 &&
+                          curl_version_info(CURLVERSION_NOW)->version_num < 0x080000;
   impl_->multi = curl_multi_init();
   curl_multi_setopt(impl_->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   curl_multi_setopt(impl_->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
@@ -280,8 +294,22 @@ void FcmClient::send(const std::vector<FcmMessage>& messages,
   size_t next = 0;
   std::deque<const FcmMessage*> again;  // refused with a plain 401: once more, new token
   int active = 0;
+  // Opening transfers (h2c workaround): one per connection, prior knowledge, no waiting to
+  // multiplex, so that each opens its own connection; the rest start when they are done.
+  bool warming = false, warm_failed = false;
   auto start = [&](const FcmMessage* m, bool auth_retried) {
     Transfer* t = im.acquire(url, options_);
+    t->opener = im.h2c_workaround && warming;
+    if (t->opener) {
+      curl_easy_setopt(t->easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+      curl_easy_setopt(t->easy, CURLOPT_PIPEWAIT, 0L);
+    } else if (im.h2c_workaround) {
+      curl_easy_setopt(t->easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2_0);
+      curl_easy_setopt(t->easy, CURLOPT_PIPEWAIT, 1L);
+    } else {
+      setHttpVersion(t->easy, url);
+      curl_easy_setopt(t->easy, CURLOPT_PIPEWAIT, 1L);
+    }
     t->message = m;
     t->response.clear();
     t->retry_after.clear();
@@ -309,8 +337,21 @@ void FcmClient::send(const std::vector<FcmMessage>& messages,
       im.setToken(token);
       refresh_pending = false;
     }
-    int room = refresh_pending ? 0 : max_inflight - active;
+    if (warming && active == 0) {
+      warming = false;
+      im.warm = !warm_failed;
+    }
     size_t pending = (messages.size() - next) + again.size();
+    int room = refresh_pending ? 0 : max_inflight - active;
+    if (im.h2c_workaround && !im.warm) {
+      if (!warming && active == 0 && pending > 0) {
+        warming = true;
+        warm_failed = false;
+        room = options_.connections;
+      } else {
+        room = 0;
+      }
+    }
     std::chrono::microseconds limiter_wait{0};
     if (room > 0 && pending > 0) {
       int want = static_cast<int>(std::min<size_t>(room, pending));
@@ -337,6 +378,8 @@ void FcmClient::send(const std::vector<FcmMessage>& messages,
       --active;
       FcmResult r;
       if (rc != CURLE_OK) {
+        if (warming) warm_failed = true;
+        if (im.h2c_workaround) im.warm = false;  // a connection may be gone: open them again
         r.outcome = Outcome::kRetry;
         r.error_code = "NETWORK";
         r.detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
@@ -355,7 +398,11 @@ void FcmClient::send(const std::vector<FcmMessage>& messages,
         if (r.error_code == "AUTH") r.alarm = true;  // refused again with a fresh token
         on_result(r);
       }
-      im.idle.push_back(t);
+      if (t->opener) {
+        im.discard(t);  // a handle that asked for prior knowledge must not reuse a connection
+      } else {
+        im.idle.push_back(t);
+      }
     }
     if (active == 0 && next >= messages.size() && again.empty()) break;
     int timeout_ms = 100;

@@ -41,6 +41,8 @@ void declareKeys(PluginContext& ctx) {
                     "FCM HTTP v1 base URL; an http:// URL is spoken as HTTP/2 cleartext (tests)");
   ctx.declareConfig("fcm.rate_per_minute", "600000",
                     "Client-side limit of FCM sends per minute for this node (token bucket)");
+  ctx.declareConfig("fcm.ca_file", "",
+                    "Extra trusted CA certificates (PEM) for FCM and its token endpoint; tests");
   ctx.declareConfig("fcm.connections", "4", "HTTP/2 connections each outbox worker opens to FCM");
   ctx.declareConfig("fcm.max_streams", "100", "Concurrent requests per HTTP/2 connection");
   ctx.declareConfig("workers", "2", "Outbox worker threads on this node (under `serve` only)");
@@ -66,7 +68,9 @@ std::shared_ptr<PushMachinery> buildMachinery(PluginContext& ctx) {
   if (file.empty()) return nullptr;
   auto m = std::make_shared<PushMachinery>();
   try {
-    m->tokens = std::make_shared<push::AccessTokenSource>(push::ServiceAccount::fromFile(file));
+    m->tokens = std::make_shared<push::AccessTokenSource>(
+        push::ServiceAccount::fromFile(file), std::chrono::seconds(10),
+        c.getString("push.fcm.ca_file"));
   } catch (const std::exception& e) {
     throw StartupError(std::string("push.fcm.credentials: ") + e.what());
   }
@@ -82,6 +86,7 @@ std::shared_ptr<PushMachinery> buildMachinery(PluginContext& ctx) {
   s.fcm.endpoint = c.getString("push.fcm.endpoint");
   s.fcm.connections = static_cast<int>(c.getInt("push.fcm.connections"));
   s.fcm.max_streams = static_cast<int>(c.getInt("push.fcm.max_streams"));
+  s.fcm.ca_file = c.getString("push.fcm.ca_file");
   double rate = c.getDouble("push.fcm.rate_per_minute");
   if (rate > 0) s.fcm.limiter = std::make_shared<push::RateLimiter>(rate);
   return m;

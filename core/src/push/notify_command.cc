@@ -210,7 +210,9 @@ int run(Runtime& rt, const std::vector<std::string>& argv, std::ostream& out, st
   fcm.max_streams = static_cast<int>(rt.config().getInt("push.fcm.max_streams"));
   double rate = rt.config().getDouble("push.fcm.rate_per_minute");
   if (rate > 0) fcm.limiter = std::make_shared<RateLimiter>(rate);
-  auto tokens = std::make_shared<AccessTokenSource>(ServiceAccount::fromFile(credentials));
+  fcm.ca_file = rt.config().getString("push.fcm.ca_file");
+  auto tokens = std::make_shared<AccessTokenSource>(ServiceAccount::fromFile(credentials),
+                                                    std::chrono::seconds(10), fcm.ca_file);
   OutboxOptions options;
   options.owner = "cli-" + Poco::Environment::nodeName() + "-" + std::to_string(::getpid());
   options.batch_size = static_cast<int>(rt.config().getInt("push.batch_size"));

@@ -19,7 +19,8 @@ class FcmClientTest : public ::testing::Test {
   void SetUp() override {
     server_ = std::make_unique<FcmTestServer>();
     tokens_ = std::make_shared<push::AccessTokenSource>(
-        push::ServiceAccount::fromFile(server_->credentialsFile()));
+        push::ServiceAccount::fromFile(server_->credentialsFile()), std::chrono::seconds(10),
+        FcmTestServer::caFile());
   }
 
   std::unique_ptr<push::FcmClient> client(int connections = 2, int streams = 50) {
@@ -27,6 +28,7 @@ class FcmClientTest : public ::testing::Test {
     o.endpoint = server_->endpoint();
     o.connections = connections;
     o.max_streams = streams;
+    o.ca_file = FcmTestServer::caFile();
     return std::make_unique<push::FcmClient>(tokens_, o);
   }
 
@@ -135,7 +137,7 @@ TEST_F(FcmClientTest, APlain401RefreshesTheAccessTokenOnceAndResends) {
   ASSERT_EQ(c->send(messages({"a", "b"}))[0].outcome, Outcome::kSent);
   server_->control("config", {{"revoke_tokens", true}});  // as if the token had expired
   auto results = c->send(messages({"c", "d", "e"}));
-  for (const auto& r : results) EXPECT_EQ(r.outcome, Outcome::kSent) << r.error_code;
+  for (const auto& r : results) EXPECT_EQ(r.outcome, Outcome::kSent) << r.error_code << " " << r.detail;
   EXPECT_EQ(tokens_->fetches(), 2) << "one refresh, not one per message";
   EXPECT_EQ(server_->requests("c").size(), 1u) << "refused (401, not delivered), then sent once";
 
@@ -153,10 +155,12 @@ TEST_F(FcmClientTest, APlain401RefreshesTheAccessTokenOnceAndResends) {
 TEST_F(FcmClientTest, TheTokenEndpointChecksTheSignedAssertion) {
   auto account = tokens_->account();
   account.private_key_id = "someone-elses-key";
-  auto wrong = std::make_shared<push::AccessTokenSource>(account);
+  auto wrong = std::make_shared<push::AccessTokenSource>(account, std::chrono::seconds(10),
+                                                         FcmTestServer::caFile());
   EXPECT_THROW(wrong->token(), std::runtime_error);
   push::FcmOptions o;
   o.endpoint = server_->endpoint();
+  o.ca_file = FcmTestServer::caFile();
   auto results = push::FcmClient(wrong, o).send(messages({"x"}));
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].outcome, Outcome::kRetry) << "kept for later: nothing is lost";

@@ -17,7 +17,7 @@ namespace sukusuku::testing {
 FcmTestServer::FcmTestServer(const std::vector<std::string>& extra_args) {
   std::string dir = SUKUSUKU_FCM_FIXTURE_DIR;
   std::vector<std::string> args = {dir + "/server.js", "--service-account",
-                                   dir + "/service-account.json"};
+                                   dir + "/service-account.json", "--tls"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   Poco::Pipe out;
   process_ = std::make_unique<Poco::ProcessHandle>(

@@ -18,7 +18,9 @@ class FcmTestServer {
   ~FcmTestServer();
 
   int port() const { return port_; }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // HTTP/2 over TLS with the fixture's throwaway certificate (see server.js for why).
+  std::string endpoint() const { return "https://127.0.0.1:" + std::to_string(port_); }
+  static std::string caFile() { return SUKUSUKU_FCM_FIXTURE_DIR "/tls-cert.pem"; }
   // A copy of the fixture's service account whose token_uri points at this server.
   const std::string& credentialsFile() const { return credentials_; }
 

@@ -33,10 +33,12 @@ class OutboxTest : public ::testing::TestWithParam<std::string> {
     clock_->set(parseUtc("2026-11-25T03:00:00Z"));  // 12:00 JST
     sys_ = &systems_.get(GetParam(),
                          {{"push.fcm.credentials", server_->credentialsFile()},
-                          {"push.fcm.endpoint", server_->endpoint()}},
+                          {"push.fcm.endpoint", server_->endpoint()},
+                          {"push.fcm.ca_file", FcmTestServer::caFile()}},
                          clock_);
     tokens_ = std::make_shared<push::AccessTokenSource>(
-        push::ServiceAccount::fromFile(server_->credentialsFile()));
+        push::ServiceAccount::fromFile(server_->credentialsFile()), std::chrono::seconds(10),
+        FcmTestServer::caFile());
     guardian_ = sys_->userId("guardian@demo.sukusuku.jp");
     city_ = sys_->municipalityOf(guardian_);
   }
@@ -45,6 +47,7 @@ class OutboxTest : public ::testing::TestWithParam<std::string> {
                                              int batch = 500) {
     push::FcmOptions o;
     o.endpoint = server_->endpoint();
+    o.ca_file = FcmTestServer::caFile();
     push::OutboxOptions opt;
     opt.owner = owner;
     opt.batch_size = batch;
@@ -92,7 +95,7 @@ TEST_P(OutboxTest, ACommittedNoticeReachesEachDeviceExactlyOnceAndARolledBackOne
   sys_->db().acquire()->execute("UPDATE users SET language = 'en' WHERE id = ?", {staff});
   sys_->addDevice(guardian_, "guardian-phone");
   sys_->addDevice(guardian_, "guardian-tablet");
-  sys_->addDevice(staff, "staff-phone");
+  sys_->addDevice(staff, "staff-phone", "en");
   push::Audience a;
   a.user_ids = {guardian_, staff};
   EXPECT_THROW(sys_->db().transaction([&](db::Tx& tx) {
@@ -207,13 +210,14 @@ TEST_P(OutboxTest, ACrashBetweenClaimAndAcknowledgeResendsOnlyWhatWasNotAcknowle
 }
 
 TEST_P(OutboxTest, TwoNodesRacingNeverSendTheSameMessageTwice) {
-  // Every user of the city gets two devices: several hundred rows.
-  for (const char* prefix : {"p", "q"}) {
+  // Every user of the city (the demo logins) gets 40 devices: a few hundred rows.
+  for (int k = 0; k < 40; ++k) {
+    std::string prefix = "p" + std::to_string(k) + "-";
     sys_->db().acquire()->execute(
         "INSERT INTO devices (municipality_id, user_id, token, platform, app_version, language, "
         "created_at, refreshed_at) SELECT municipality_id, id, ? || id, 'ios', '1.0', 'ja', "
         "'2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z' FROM users WHERE municipality_id = ?",
-        {std::string(prefix), city_});
+        {prefix, city_});
   }
   push::Audience all;
   all.whole_municipality = true;
@@ -274,6 +278,7 @@ TEST_P(OutboxTest, NotifyCommandBroadcastsAndPrintsASummary) {
                                      "--set", "data.dir=" + sys_->rt().dataDir(),
                                      "--set", "push.fcm.credentials=" + server_->credentialsFile(),
                                      "--set", "push.fcm.endpoint=" + server_->endpoint(),
+                                     "--set", "push.fcm.ca_file=" + FcmTestServer::caFile(),
                                      "--set", "plugins.enabled=",
                                      "notify"};
     args.insert(args.end(), extra.begin(), extra.end());

@@ -70,8 +70,10 @@ class AccessTokenSource {
  public:
   static constexpr const char* kScope = "https://www.googleapis.com/auth/firebase.messaging";
 
+  // CA_FILE: extra trusted certificates (PEM) for the token endpoint; "" for the system's.
   explicit AccessTokenSource(ServiceAccount account,
-                             std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                             std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                             std::string ca_file = "");
   // A valid token, fetched when none is cached or it expires within five minutes. Throws
   // std::runtime_error when the token endpoint cannot be reached or refuses the assertion.
   std::string token();
@@ -85,6 +87,7 @@ class AccessTokenSource {
  private:
   ServiceAccount account_;
   std::chrono::milliseconds timeout_;
+  std::string ca_file_;
   mutable std::mutex mu_;
   std::string token_;
   std::chrono::steady_clock::time_point refresh_at_;
@@ -97,6 +100,7 @@ struct FcmOptions {
   int max_streams = 100;  // concurrent streams per connection
   std::chrono::milliseconds request_timeout{30000};
   std::shared_ptr<RateLimiter> limiter;  // null: unlimited
+  std::string ca_file;  // extra trusted certificates (PEM), e.g. the local test server's
 };
 
 // One device message. BODY is the whole request body, {"message":{"token":…,…}}
