@@ -232,6 +232,20 @@ TEST_P(EligibilityPluginTest, ABirthIsAnnouncedOnceToThatFamilyAndToNoOtherFamil
   EXPECT_EQ(told(""), 1);
   EXPECT_EQ(told(" AND household_id = ? AND programme = 'jidou_teate'", {expecting}), 1);
   EXPECT_EQ(told(" AND household_id <> ?", {expecting}), 0);
+  // ...and the push core holds exactly that: inbox rows (each with its pushes) only for the
+  // guardians of that family.
+  auto inbox = [&](const std::string& op) {
+    return sys_->scalar(
+        "SELECT COUNT(*) FROM inbox i JOIN notifications n ON n.id = i.notification_id "
+        "WHERE n.category = 'eligibility.newly_eligible' AND i.user_id IN (SELECT user_id FROM "
+        "guardians WHERE user_id IS NOT NULL AND household_id " + op + " ?)",
+        {expecting});
+  };
+  EXPECT_GE(inbox("="), 1);
+  EXPECT_EQ(inbox("<>"), 0);
+  EXPECT_EQ(sys_->scalar("SELECT COUNT(*) FROM inbox i JOIN notifications n ON "
+                         "n.id = i.notification_id WHERE n.category = 'eligibility.newly_eligible'"),
+            inbox("="));
 
   // Told once: twins, a re-check of the city and the daily job add nothing.
   ASSERT_EQ(sys_->api("POST",
