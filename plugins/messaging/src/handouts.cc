@@ -311,11 +311,13 @@ struct Handouts {
     j["is_scheduled"] = row.getText("status") == "scheduled";
     j["is_sent"] = row.getText("status") == "sent";
     j["audience"] = row.getText("audience");
-    j["audience_label"] = i18n.t(r.language, "messaging.handouts.audience." + row.getText("audience"));
+    j["audience_label"] = i18n.t(r.language, "messaging.handouts.audience_shown." + row.getText("audience"));
     j["receipts"] = receipts(conn, row);
     int64_t families = j["receipts"]["families"];
     j["receipt_bar"] = families ? j["receipts"]["read"].get<int64_t>() * 300 / families : 0;
     j["reminders"] = row.getInt("reminders");
+    j["has_reminders"] = row.getInt("reminders") > 0;
+    j["has_no_app"] = j["receipts"]["no_app"].get<int64_t>() > 0;
     j["last_reminded_at_label"] = tokyoDateTime(row.getOptText("last_reminded_at").value_or(""));
     return j;
   }
