@@ -123,6 +123,19 @@ TEST_P(HandoutsTest, ANoticeShowsReadReceiptsAndRemindsOnlyTheFamilyThatHasNotRe
   EXPECT_EQ(api("POST", uri + "/read", outsider).status, 404);
   EXPECT_EQ(web("GET", "/web/messaging/handouts/" + std::to_string(id), tonariStaff()).status, 404);
   EXPECT_EQ(api("GET", uri, staffUser()).status, 403);
+  // Staff of another facility of the same city: 404 for the page, the file and the reminder.
+  int64_t neighbour = otherFacilityStaff();
+  std::string staff_uri = "/web/messaging/handouts/" + std::to_string(id);
+  EXPECT_EQ(web("GET", staff_uri, neighbour).status, 404);
+  EXPECT_EQ(web("GET", staff_uri + "/attachments/" +
+                           std::to_string(item["attachments"][0]["id"].get<int64_t>()),
+                neighbour)
+                .status,
+            404);
+  EXPECT_EQ(web("POST", staff_uri + "/remind", neighbour).status, 404);
+  EXPECT_EQ(web("GET", "/web/messaging/handouts?format=json&facility_id=" + fac, neighbour).status,
+            404);
+  EXPECT_EQ(inboxRows(second, ref), 1);
 
   // One family reads: 1/2; the reminder goes to the other family only.
   auto read = api("POST", uri + "/read", guardianUser());

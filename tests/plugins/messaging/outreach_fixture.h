@@ -32,6 +32,26 @@ class OutreachTest : public MessagingTest {
     conn->execute("UPDATE guardians SET user_id = ? WHERE id = ?", {user, g});
     return user;
   }
+  // A staff user of another facility of the same city than ひまわり.
+  int64_t otherFacilityStaff() {
+    auto conn = db().acquire();
+    auto f = conn->queryOne(
+        "SELECT f.id, f.municipality_id FROM facilities f JOIN facilities h ON h.municipality_id "
+        "= f.municipality_id WHERE h.id = ? AND f.id <> h.id ORDER BY f.id",
+        {himawari()});
+    int64_t user = conn->execute(
+                           "INSERT INTO users (municipality_id, login, password_hash, display_name, "
+                           "language, status, created_at, updated_at) VALUES (?, "
+                           "'staff@other.example.jp', NULL, 'other', 'ja', 'active', "
+                           "'2026-04-01T00:00:00Z', '2026-04-01T00:00:00Z')",
+                           {f->getInt("municipality_id")})
+                       .last_insert_id;
+    conn->execute(
+        "INSERT INTO user_roles (municipality_id, user_id, role, facility_id, granted_at, "
+        "granted_by_user_id) VALUES (?, ?, 'facility_staff', ?, '2026-04-01T00:00:00Z', 0)",
+        {f->getInt("municipality_id"), user, f->getInt("id")});
+    return user;
+  }
   // Households with a child at ひまわり other than the demo guardian's, in id order.
   std::vector<int64_t> otherHouseholds(size_t n) {
     std::vector<int64_t> out;

@@ -166,6 +166,11 @@ TEST_P(SurveysTest, ASurveyTalliesAndExports) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'messaging.survey_exported'"), 2);
   EXPECT_EQ(web("GET", "/web/messaging/surveys/" + std::to_string(id) + "/export.csv", tonariStaff()).status, 404);
   EXPECT_EQ(web("GET", "/web/messaging/surveys/" + std::to_string(id) + "?format=json", tonariStaff()).status, 404);
+  int64_t neighbour = otherFacilityStaff();
+  EXPECT_EQ(web("GET", "/web/messaging/surveys/" + std::to_string(id) + "?format=json", neighbour).status, 404);
+  EXPECT_EQ(web("GET", "/web/messaging/surveys/" + std::to_string(id) + "/export.xlsx", neighbour).status, 404);
+  EXPECT_EQ(web("POST", "/web/messaging/surveys/" + std::to_string(id) + "/remind", neighbour).status, 404);
+  EXPECT_EQ(inboxRows(silent, ref), 2);
 
   // After the deadline: refused, nothing changes.
   clock_->advance(std::chrono::hours(24 * 6));
