@@ -215,6 +215,7 @@ struct Handouts {
     n.title = {{"ja", std::string(reminder ? "【再送】" : "") + (urgent ? "【緊急】" : "【お便り】") + title},
                {"en", std::string(reminder ? "[Reminder] " : "") + (urgent ? "[Urgent] " : "[Notice] ") + title}};
     std::string text = utf8Cut(richTextPlain(h.getText("body")), 200);
+    if (text.find_first_not_of(" \n") == std::string::npos) text = title;
     n.body = {{"ja", text}, {"en", text}};
     n.data = {{"route", "messaging.handout"}, {"id", std::to_string(h.getInt("id"))}};
     n.priority = urgent ? push::Priority::kUrgent : push::Priority::kNormal;
@@ -666,7 +667,15 @@ void addHandouts(Env& env) {
                     due.emplace_back(row.getInt("id"), row.getInt("created_by_user_id"));
                   }
                 }
-                for (const auto& [id, by] : due) h->send(id, by);
+                // One handout that cannot go out does not hold back the others.
+                for (const auto& [id, by] : due) {
+                  try {
+                    h->send(id, by);
+                  } catch (const std::exception& e) {
+                    h->env.ctx->logger().error("handout " + std::to_string(id) +
+                                               " was not sent: " + e.what());
+                  }
+                }
               }});
 }
 
