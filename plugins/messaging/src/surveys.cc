@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include <sukusuku/api.h>
+#include <sukusuku/db/error.h>
 #include <sukusuku/error.h>
 #include <sukusuku/tenancy.h>
 
@@ -293,7 +294,7 @@ void addSurveys(Env& env) {
     nlohmann::json answers = validateAnswers(surveyQuestions(*conn, id),
                                              body.contains("answers") ? body["answers"] : nlohmann::json());
     bool created = false;
-    h->env.db->transaction([&](db::Tx& tx) {
+    auto save = [&] { h->env.db->transaction([&](db::Tx& tx) {
       std::string at = h->now();
       created = tx.execute("UPDATE messaging_survey_responses SET answers = ?, "
                            "answered_by_user_id = ?, updated_at = ? WHERE survey_id = ? AND "
@@ -306,7 +307,14 @@ void addSurveys(Env& env) {
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    {p.municipality_id, id, p.household_id, child, answers.dump(), p.user_id, at, at});
       }
-    });
+    }); };
+    try {
+      save();
+    } catch (const db::DbError& e) {
+      // Two guardians of one family answering at once: the second finds the first's row.
+      if (e.kind() != db::DbError::Kind::kUnique) throw;
+      save();
+    }
     nlohmann::json out = h->summary(s);
     out["targets"] = h->targets(*conn, s, p.household_id);
     return Response::json(out, created ? 201 : 200);
