@@ -17,6 +17,7 @@
 
 #include "attendance.h"
 #include "common.h"
+#include "extended_care.h"
 
 namespace {
 
@@ -78,6 +79,7 @@ class MessagingPlugin final : public sukusuku::Plugin {
     sukusuku::messaging::addNoShowJob(env_);
     sukusuku::messaging::addContactBook(env_);
     sukusuku::messaging::addDemoSeeder(env_);
+    sukusuku::messaging::addExtendedCare(env_);
   }
 
   void start(sukusuku::PluginContext& ctx) override {
