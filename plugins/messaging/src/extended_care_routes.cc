@@ -32,6 +32,13 @@ std::string yen(int64_t v) {
 
 std::string signedYen(int64_t v) { return (v > 0 ? "+" : "") + yen(v); }
 
+// "2026-11-25 09:41" (Tokyo) of a stored UTC time; "" for none.
+std::string tokyoStamp(const std::string& utc) {
+  if (utc.empty()) return "";
+  TimePoint t = parseUtc(utc);
+  return tokyoDate(t) + " " + tokyoTime(t);
+}
+
 // The facility of the request, refusing facilities other than nurseries' kinds is not needed:
 // schools simply have no certified hours, so every day is flagged.
 struct Where {
@@ -147,7 +154,8 @@ nlohmann::json reportJson(const Report& r, const nlohmann::json& t) {
                         {"fee", c.fee},
                         {"fee_label", yen(c.fee)},
                         {"capped", c.capped},
-                        {"flagged", c.flagged}});
+                        {"flagged", c.flagged},
+                        {"has_flags", c.flagged > 0}});
   }
   for (const auto& l : r.lines) {
     nlohmann::json j = {{"child_id", l.child_id},
@@ -346,9 +354,9 @@ void addExtendedCare(Env& env) {
                           {"total_fee_label", yen(v.total_fee)},
                           {"total_units", v.total_units},
                           {"reviewed_by", v.reviewed_by},
-                          {"reviewed_at", v.reviewed_at},
+                          {"reviewed_at", tokyoStamp(v.reviewed_at)},
                           {"finalised_by", v.finalised_by},
-                          {"finalised_at", v.finalised_at},
+                          {"finalised_at", tokyoStamp(v.finalised_at)},
                           {"changed_lines", v.changes.is_null() ? 0 : v.changes["lines"].size()},
                           {"fee_delta_label", v.changes.is_null()
                                                   ? ""
