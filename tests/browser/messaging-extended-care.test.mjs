@@ -1,7 +1,8 @@
 // Browser test of the extended-care monthly report (延長保育月報) on a tablet: the facility head
 // opens this month's report at ひまわり保育所 (demo settings and attendance), marks it reviewed
 // and finalises it; the revision history then lists revision 1 as finalised. Screenshots:
-// messaging-extended-care-draft.png, messaging-extended-care-finalised.png.
+// messaging-extended-care-draft.png, messaging-extended-care-finalised.png; and the entrance QR
+// code drawn as an image on the door tablet (messaging-qr-image.png).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemo } from './lib/harness.mjs';
@@ -43,4 +44,15 @@ test('the facility head reviews and finalises the month', async () => {
   assert.equal(csv.status(), 200);
   assert.match(csv.headers()['content-disposition'], /extended-care-\d{4}-\d{2}-r1\.csv/);
   await demo.shot(page, 'messaging-extended-care-finalised');
+});
+
+test('the entrance QR code is an image on the door tablet', async () => {
+  const page = await demo.newPage({ width: 768, height: 1024 });
+  await demo.signIn(page, 'staff@demo.sukusuku.jp');
+  await page.goto(`${demo.base}/web/messaging/qr`);
+  const img = page.locator('#qr-image');
+  await img.waitFor();
+  // The SVG loaded and has a size (a broken image has naturalWidth 0).
+  assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth > 0));
+  await demo.shot(page, 'messaging-qr-image');
 });

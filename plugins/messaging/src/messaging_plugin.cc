@@ -17,6 +17,7 @@
 
 #include "attendance.h"
 #include "common.h"
+#include "entrance_qr.h"
 #include "extended_care.h"
 
 namespace {
@@ -80,6 +81,7 @@ class MessagingPlugin final : public sukusuku::Plugin {
     sukusuku::messaging::addContactBook(env_);
     sukusuku::messaging::addDemoSeeder(env_);
     sukusuku::messaging::addExtendedCare(env_);
+    sukusuku::messaging::addEntranceQrImage(env_);
   }
 
   void start(sukusuku::PluginContext& ctx) override {
