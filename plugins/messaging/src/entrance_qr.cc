@@ -15,7 +15,9 @@ namespace sukusuku::messaging {
 std::string qrSvg(const std::string& text) {
   std::unique_ptr<QRcode, void (*)(QRcode*)> code(
       QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1), QRcode_free);
-  if (!code) throw std::runtime_error("QR encoding failed for a text of " + std::to_string(text.size()) + " bytes");
+  if (!code)
+    throw std::runtime_error("QR encoding failed for a text of " + std::to_string(text.size()) +
+                             " bytes");
   const int width = code->width, quiet = 4, size = width + 2 * quiet;
   std::string path;
   for (int y = 0; y < width; ++y) {
@@ -28,8 +30,8 @@ std::string qrSvg(const std::string& text) {
   const std::string s = std::to_string(size);
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + s + " " + s +
          "\" shape-rendering=\"crispEdges\" data-modules=\"" + std::to_string(width) +
-         "\"><rect width=\"" + s + "\" height=\"" + s + "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" +
-         path + "\"/></svg>";
+         "\"><rect width=\"" + s + "\" height=\"" + s +
+         "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + path + "\"/></svg>";
 }
 
 void addEntranceQrImage(Env& env) {

@@ -28,8 +28,8 @@ Error invalidSetting(const std::string& field, const std::string& message,
 
 void requireRange(const std::string& field, int64_t v, int64_t lo, int64_t hi) {
   if (v < lo || v > hi) {
-    throw invalidSetting(field, "must be between " + std::to_string(lo) + " and " +
-                                    std::to_string(hi),
+    throw invalidSetting(field,
+                         "must be between " + std::to_string(lo) + " and " + std::to_string(hi),
                          {{"min", lo}, {"max", hi}, {"value", v}});
   }
 }
@@ -74,10 +74,13 @@ std::string csvField(const std::string& s) {
 }
 
 nlohmann::json lineFigures(const DayLine& l, const Settings& s) {
-  return {{"check_in", l.check_in},   {"check_out", l.check_out},
+  return {{"check_in", l.check_in},
+          {"check_out", l.check_out},
           {"minutes", l.minutes_before + l.minutes_after},
-          {"units", l.units},         {"fee", l.units * s.fee_per_unit},
-          {"flag", l.flag},           {"certified", l.certified}};
+          {"units", l.units},
+          {"fee", l.units * s.fee_per_unit},
+          {"flag", l.flag},
+          {"certified", l.certified}};
 }
 
 }  // namespace
@@ -141,9 +144,8 @@ std::optional<Settings> loadSettings(db::Connection& conn, int64_t facility_id) 
 
 bool DayLine::sameFigures(const DayLine& o) const {
   return std::tie(child_id, date, certified, check_in, check_out, minutes_before, minutes_after,
-                  units, flag) == std::tie(o.child_id, o.date, o.certified, o.check_in,
-                                           o.check_out, o.minutes_before, o.minutes_after,
-                                           o.units, o.flag);
+                  units, flag) == std::tie(o.child_id, o.date, o.certified, o.check_in, o.check_out,
+                                           o.minutes_before, o.minutes_after, o.units, o.flag);
 }
 
 void computeDay(const Settings& s, std::optional<int64_t> in, std::optional<int64_t> out,
@@ -200,10 +202,10 @@ Report liveReport(db::Connection& conn, int64_t municipality_id, int64_t facilit
     std::optional<std::string> in, out;
   };
   std::map<std::pair<int64_t, std::string>, Marks> days;
-  for (const auto& row : conn.query(
-           "SELECT child_id, date, kind, at, cancelled FROM messaging_attendance WHERE "
-           "municipality_id = ? AND facility_id = ? AND date >= ? AND date <= ? ORDER BY id",
-           {municipality_id, facility_id, first, last})) {
+  for (const auto& row :
+       conn.query("SELECT child_id, date, kind, at, cancelled FROM messaging_attendance WHERE "
+                  "municipality_id = ? AND facility_id = ? AND date >= ? AND date <= ? ORDER BY id",
+                  {municipality_id, facility_id, first, last})) {
     Marks& m = days[{row.getInt("child_id"), row.getText("date")}];
     std::optional<std::string> value;
     if (!row.getBool("cancelled")) value = row.getText("at");
@@ -221,10 +223,10 @@ Report liveReport(db::Connection& conn, int64_t municipality_id, int64_t facilit
            "= ? AND e.facility_id = ? AND e.starts_on <= ? AND (e.ends_on IS NULL OR e.ends_on "
            ">= ?) ORDER BY e.starts_on",
            {municipality_id, facility_id, last, first})) {
-    spans[row.getInt("child_id")].push_back(
-        {row.getText("starts_on"), row.getOptText("ends_on").value_or("9999-12-31"),
-         row.getOptText("certified_hours").value_or(""),
-         row.getOptText("class_name").value_or("")});
+    spans[row.getInt("child_id")].push_back({row.getText("starts_on"),
+                                             row.getOptText("ends_on").value_or("9999-12-31"),
+                                             row.getOptText("certified_hours").value_or(""),
+                                             row.getOptText("class_name").value_or("")});
   }
   std::map<int64_t, std::pair<std::string, std::string>> names;  // id -> (name, kana)
   for (const auto& row : conn.query(
@@ -232,9 +234,9 @@ Report liveReport(db::Connection& conn, int64_t municipality_id, int64_t facilit
            "c.given_name_kana FROM children c JOIN messaging_attendance a ON a.child_id = c.id "
            "WHERE a.municipality_id = ? AND a.facility_id = ? AND a.date >= ? AND a.date <= ?",
            {municipality_id, facility_id, first, last})) {
-    names[row.getInt("id")] = {
-        row.getText("family_name") + " " + row.getText("given_name"),
-        row.getOptText("family_name_kana").value_or("") + row.getOptText("given_name_kana").value_or("")};
+    names[row.getInt("id")] = {row.getText("family_name") + " " + row.getText("given_name"),
+                               row.getOptText("family_name_kana").value_or("") +
+                                   row.getOptText("given_name_kana").value_or("")};
   }
 
   for (const auto& [key, marks] : days) {
@@ -249,12 +251,10 @@ Report liveReport(db::Connection& conn, int64_t municipality_id, int64_t facilit
         line.class_name = sp.class_name;
       }
     }
-    computeDay(s,
-               marks.in ? std::optional<int64_t>(minutesIntoDay(line.date, *marks.in))
-                        : std::nullopt,
-               marks.out ? std::optional<int64_t>(minutesIntoDay(line.date, *marks.out))
-                         : std::nullopt,
-               line);
+    computeDay(
+        s, marks.in ? std::optional<int64_t>(minutesIntoDay(line.date, *marks.in)) : std::nullopt,
+        marks.out ? std::optional<int64_t>(minutesIntoDay(line.date, *marks.out)) : std::nullopt,
+        line);
     report.lines.push_back(std::move(line));
   }
   // By class, then reading, then date.
@@ -299,9 +299,9 @@ void summarise(Report& r) {
     r.total_fee += c.fee;
     r.flagged += c.flagged;
   }
-  std::stable_sort(r.children.begin(), r.children.end(), [](const ChildTotal& a, const ChildTotal& b) {
-    return a.class_name < b.class_name;
-  });
+  std::stable_sort(
+      r.children.begin(), r.children.end(),
+      [](const ChildTotal& a, const ChildTotal& b) { return a.class_name < b.class_name; });
 }
 
 std::vector<Revision> revisions(db::Connection& conn, int64_t facility_id,
@@ -371,8 +371,8 @@ int64_t storeReviewed(db::Tx& tx, int64_t municipality_id, const Report& report,
         "UPDATE messaging_extcare_reports SET settings = ?, changes = ?, total_minutes = ?, "
         "total_units = ?, total_fee = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ? AND "
         "status = 'reviewed'",
-        {report.settings.toJson().dump(), changes_value, report.total_minutes,
-         report.total_units, report.total_fee, user_id, now, id});
+        {report.settings.toJson().dump(), changes_value, report.total_minutes, report.total_units,
+         report.total_fee, user_id, now, id});
     tx.execute("DELETE FROM messaging_extcare_report_lines WHERE report_id = ?", {id});
   } else {
     id = tx.execute(
@@ -455,12 +455,12 @@ std::string toCsv(const Report& r, const nlohmann::json& labels) {
   auto L = [&](const char* k) { return labels.value(k, std::string(k)); };
   std::ostringstream out;
   out << L("child_id") << ',' << L("child") << ',' << L("class") << ',' << L("certified") << ','
-      << L("days") << ',' << L("extended_days") << ',' << L("minutes") << ',' << L("units")
-      << ',' << L("fee") << ',' << L("flagged") << "\r\n";
+      << L("days") << ',' << L("extended_days") << ',' << L("minutes") << ',' << L("units") << ','
+      << L("fee") << ',' << L("flagged") << "\r\n";
   for (const ChildTotal& c : r.children) {
     out << c.child_id << ',' << csvField(c.child_name) << ',' << csvField(c.class_name) << ','
-        << csvField(labels.value("cert_" + (c.certified.empty() ? std::string("none") : c.certified),
-                                 c.certified))
+        << csvField(labels.value(
+               "cert_" + (c.certified.empty() ? std::string("none") : c.certified), c.certified))
         << ',' << c.days << ',' << c.extended_days << ',' << c.minutes << ',' << c.units << ','
         << c.fee << ',' << c.flagged << "\r\n";
   }
@@ -507,8 +507,8 @@ std::string toXlsx(const Report& r, const nlohmann::json& labels) {
   format_set_bold(head);
 
   lxw_worksheet* ws = workbook_add_worksheet(wb, L("sheet_summary").c_str());
-  const char* cols[] = {"child_id", "child", "class", "certified", "days", "extended_days",
-                        "minutes", "units", "fee", "flagged"};
+  const char* cols[] = {"child_id",      "child",   "class", "certified", "days",
+                        "extended_days", "minutes", "units", "fee",       "flagged"};
   for (lxw_col_t c = 0; c < 10; ++c) worksheet_write_string(ws, 0, c, L(cols[c]).c_str(), head);
   lxw_row_t row = 1;
   for (const ChildTotal& c : r.children) {
@@ -517,7 +517,8 @@ std::string toXlsx(const Report& r, const nlohmann::json& labels) {
     worksheet_write_string(ws, row, 2, c.class_name.c_str(), nullptr);
     worksheet_write_string(
         ws, row, 3,
-        labels.value("cert_" + (c.certified.empty() ? std::string("none") : c.certified), c.certified)
+        labels
+            .value("cert_" + (c.certified.empty() ? std::string("none") : c.certified), c.certified)
             .c_str(),
         nullptr);
     const int64_t nums[] = {c.days, c.extended_days, c.minutes, c.units, c.fee, c.flagged};
@@ -533,8 +534,9 @@ std::string toXlsx(const Report& r, const nlohmann::json& labels) {
   worksheet_set_column(ws, 1, 2, 16, nullptr);
 
   lxw_worksheet* ds = workbook_add_worksheet(wb, L("sheet_days").c_str());
-  const char* dcols[] = {"date", "child_id", "child", "class", "certified", "check_in",
-                         "check_out", "minutes_before", "minutes_after", "units", "flag"};
+  const char* dcols[] = {"date",          "child_id", "child",     "class",
+                         "certified",     "check_in", "check_out", "minutes_before",
+                         "minutes_after", "units",    "flag"};
   for (lxw_col_t c = 0; c < 11; ++c) worksheet_write_string(ds, 0, c, L(dcols[c]).c_str(), head);
   row = 1;
   for (const DayLine& l : r.lines) {

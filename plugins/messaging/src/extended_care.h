@@ -34,9 +34,9 @@ struct Settings {
   std::string standard_end = "18:00";
   std::string short_start = "08:30";
   std::string short_end = "16:30";
-  int64_t rounding_unit = 30;  // minutes, 1..120
-  int64_t grace_minutes = 5;   // 0..60, below rounding_unit
-  int64_t fee_per_unit = 0;    // yen, 0..100000
+  int64_t rounding_unit = 30;          // minutes, 1..120
+  int64_t grace_minutes = 5;           // 0..60, below rounding_unit
+  int64_t fee_per_unit = 0;            // yen, 0..100000
   std::optional<int64_t> monthly_cap;  // yen, 1..1000000; none when absent
 
   nlohmann::json toJson() const;
@@ -80,7 +80,7 @@ struct ChildTotal {
   int64_t extended_days = 0;  // days with units > 0
   int64_t minutes = 0;
   int64_t units = 0;
-  int64_t fee = 0;            // after the cap
+  int64_t fee = 0;  // after the cap
   bool capped = false;
   int64_t flagged = 0;
 };

@@ -39,8 +39,8 @@ std::string tokyoStamp(const std::string& utc) {
   return tokyoDate(t) + " " + tokyoTime(t);
 }
 
-// The facility of the request, refusing facilities other than nurseries' kinds is not needed:
-// schools simply have no certified hours, so every day is flagged.
+// The facility and month a request is about. Any facility kind is accepted: at schools nobody
+// has certified hours, so every day would be flagged no_certification.
 struct Where {
   int64_t facility_id = 0;
   std::string facility_name;
@@ -50,8 +50,8 @@ struct Where {
 Where where(Env& env, db::Connection& conn, const Request& r) {
   Where w;
   w.facility_id = staffFacility(conn, r);
-  w.facility_name = conn.queryOne("SELECT name FROM facilities WHERE id = ?", {w.facility_id})
-                        ->getText("name");
+  w.facility_name =
+      conn.queryOne("SELECT name FROM facilities WHERE id = ?", {w.facility_id})->getText("name");
   w.month = r.queryParam("month").value_or("");
   if (w.month.empty()) w.month = tokyoDate(env.clock->now()).substr(0, 7);
   extcare::requireMonth(w.month);
@@ -89,9 +89,9 @@ const Revision* lastFinalised(const std::vector<Revision>& revs, size_t end) {
 
 // Where the month stands: what the page offers and what a review would store.
 struct State {
-  std::string name;  // draft, reviewed, changed_since_review, finalised, revised
-  int64_t revision = 1;      // the revision shown or the next one to store
-  int64_t open_id = 0;       // the reviewed, not finalised row, if any
+  std::string name;                // draft, reviewed, changed_since_review, finalised, revised
+  int64_t revision = 1;            // the revision shown or the next one to store
+  int64_t open_id = 0;             // the reviewed, not finalised row, if any
   const Revision* base = nullptr;  // the finalised revision a new one is compared with
 };
 
@@ -158,18 +158,19 @@ nlohmann::json reportJson(const Report& r, const nlohmann::json& t) {
                         {"has_flags", c.flagged > 0}});
   }
   for (const auto& l : r.lines) {
-    nlohmann::json j = {{"child_id", l.child_id},
-                        {"child_name", l.child_name},
-                        {"class_name", l.class_name},
-                        {"certified", l.certified},
-                        {"date", l.date},
-                        {"check_in", l.check_in},
-                        {"check_out", l.check_out},
-                        {"minutes_before", l.minutes_before},
-                        {"minutes_after", l.minutes_after},
-                        {"units", l.units},
-                        {"flag", l.flag},
-                        {"flag_label", l.flag.empty() ? "" : t["col"].value("flag_" + l.flag, l.flag)}};
+    nlohmann::json j = {
+        {"child_id", l.child_id},
+        {"child_name", l.child_name},
+        {"class_name", l.class_name},
+        {"certified", l.certified},
+        {"date", l.date},
+        {"check_in", l.check_in},
+        {"check_out", l.check_out},
+        {"minutes_before", l.minutes_before},
+        {"minutes_after", l.minutes_after},
+        {"units", l.units},
+        {"flag", l.flag},
+        {"flag_label", l.flag.empty() ? "" : t["col"].value("flag_" + l.flag, l.flag)}};
     if (!l.flag.empty()) flagged.push_back(j);
     lines.push_back(std::move(j));
   }
@@ -219,31 +220,31 @@ void saveSettings(Env& env, const Request& r, int64_t facility_id, const Setting
   std::string now = formatUtc(env.clock->now());
   env.db->transaction([&](db::Tx& tx) {
     auto before = extcare::loadSettings(tx, facility_id);
-    const db::Value cap = s.monthly_cap.has_value() ? db::Value(s.monthly_cap.value()) : db::Value();
     if (before) {
       tx.execute(
           "UPDATE messaging_extcare_settings SET standard_start = ?, standard_end = ?, "
           "short_start = ?, short_end = ?, rounding_unit = ?, grace_minutes = ?, fee_per_unit = "
           "?, monthly_cap = ?, updated_by = ?, updated_at = ? WHERE facility_id = ?",
           {s.standard_start, s.standard_end, s.short_start, s.short_end, s.rounding_unit,
-           s.grace_minutes, s.fee_per_unit, cap, p.user_id, now, facility_id});
+           s.grace_minutes, s.fee_per_unit, s.monthly_cap, p.user_id, now, facility_id});
     } else {
       tx.execute(
           "INSERT INTO messaging_extcare_settings (municipality_id, facility_id, standard_start, "
           "standard_end, short_start, short_end, rounding_unit, grace_minutes, fee_per_unit, "
           "monthly_cap, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           {p.municipality_id, facility_id, s.standard_start, s.standard_end, s.short_start,
-           s.short_end, s.rounding_unit, s.grace_minutes, s.fee_per_unit, cap, p.user_id, now});
+           s.short_end, s.rounding_unit, s.grace_minutes, s.fee_per_unit, s.monthly_cap, p.user_id,
+           now});
     }
-    env.ctx->audit().record(tx, {.municipality_id = p.municipality_id,
-                                 .actor_user_id = p.user_id,
-                                 .actor_role = p.role,
-                                 .action = "messaging.extcare.settings_changed",
-                                 .target_type = "facility",
-                                 .target_id = std::to_string(facility_id),
-                                 .details = {{"before", before ? before->toJson() : nullptr},
-                                             {"after", s.toJson()}},
-                                 .request_id = r.request_id});
+    env.ctx->audit().record(
+        tx, {.municipality_id = p.municipality_id,
+             .actor_user_id = p.user_id,
+             .actor_role = p.role,
+             .action = "messaging.extcare.settings_changed",
+             .target_type = "facility",
+             .target_id = std::to_string(facility_id),
+             .details = {{"before", before ? before->toJson() : nullptr}, {"after", s.toJson()}},
+             .request_id = r.request_id});
   });
 }
 
@@ -271,16 +272,15 @@ void auditExport(Env& env, const Request& r, const Where& w, int64_t revision,
                  const std::string& format) {
   const Principal& p = r.user();
   auto conn = env.db->acquire();
-  env.ctx->audit().record(*conn, {.municipality_id = p.municipality_id,
-                                  .actor_user_id = p.user_id,
-                                  .actor_role = p.role,
-                                  .action = "messaging.extcare.exported",
-                                  .target_type = "facility",
-                                  .target_id = std::to_string(w.facility_id),
-                                  .details = {{"month", w.month},
-                                              {"revision", revision},
-                                              {"format", format}},
-                                  .request_id = r.request_id});
+  env.ctx->audit().record(
+      *conn, {.municipality_id = p.municipality_id,
+              .actor_user_id = p.user_id,
+              .actor_role = p.role,
+              .action = "messaging.extcare.exported",
+              .target_type = "facility",
+              .target_id = std::to_string(w.facility_id),
+              .details = {{"month", w.month}, {"revision", revision}, {"format", format}},
+              .request_id = r.request_id});
 }
 
 std::string fileName(const Where& w, int64_t revision, const char* ext) {
@@ -321,268 +321,277 @@ void addExtendedCare(Env& env) {
 
   // The month's report. ?facility_id= (staff: their own by default), ?month=YYYY-MM (default:
   // this month), ?revision=N (a stored revision), ?format=json.
-  ctx.addRoute({"GET", kBase, "messaging.extcare.read", [&env](Request& r) {
-    auto conn = env.db->acquire();
-    const Principal& p = r.user();
-    if (!r.queryParam("facility_id") && p.facility_ids.empty()) {
-      return facilityPicker(env, *conn, r);
-    }
-    Where w = where(env, *conn, r);
-    const nlohmann::json& t = strings(env, r);
-    auto settings = extcare::loadSettings(*conn, w.facility_id);
-    nlohmann::json data = {{"facility_id", w.facility_id},
-                           {"facility_name", w.facility_name},
-                           {"month", w.month},
-                           {"configured", settings.has_value()},
-                           {"can_finalise", p.has("messaging.extcare.finalise")},
-                           {"can_settings", p.has("messaging.extcare.settings")},
-                           {"base", kBase}};
-    int y = std::stoi(w.month.substr(0, 4)), m = std::stoi(w.month.substr(5, 2));
-    char prev[32], next[32];
-    std::snprintf(prev, sizeof prev, "%04d-%02d", m == 1 ? y - 1 : y, m == 1 ? 12 : m - 1);
-    std::snprintf(next, sizeof next, "%04d-%02d", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
-    data["prev_month"] = prev;
-    data["next_month"] = next;
+  ctx.addRoute(
+      {"GET", kBase, "messaging.extcare.read", [&env](Request& r) {
+         auto conn = env.db->acquire();
+         const Principal& p = r.user();
+         if (!r.queryParam("facility_id") && p.facility_ids.empty()) {
+           return facilityPicker(env, *conn, r);
+         }
+         Where w = where(env, *conn, r);
+         const nlohmann::json& t = strings(env, r);
+         auto settings = extcare::loadSettings(*conn, w.facility_id);
+         nlohmann::json data = {{"facility_id", w.facility_id},
+                                {"facility_name", w.facility_name},
+                                {"month", w.month},
+                                {"configured", settings.has_value()},
+                                {"can_finalise", p.has("messaging.extcare.finalise")},
+                                {"can_settings", p.has("messaging.extcare.settings")},
+                                {"base", kBase}};
+         int y = std::stoi(w.month.substr(0, 4)), m = std::stoi(w.month.substr(5, 2));
+         char prev[32], next[32];
+         std::snprintf(prev, sizeof prev, "%04d-%02d", m == 1 ? y - 1 : y, m == 1 ? 12 : m - 1);
+         std::snprintf(next, sizeof next, "%04d-%02d", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+         data["prev_month"] = prev;
+         data["next_month"] = next;
 
-    auto revs = extcare::revisions(*conn, w.facility_id, w.month);
-    nlohmann::json rev_list = nlohmann::json::array();
-    for (const Revision& v : revs) {
-      rev_list.push_back({{"revision", v.revision},
-                          {"status", v.status},
-                          {"status_label", t["state"].value(v.status, v.status)},
-                          {"finalised", v.status == "finalised"},
-                          {"total_fee_label", yen(v.total_fee)},
-                          {"total_units", v.total_units},
-                          {"reviewed_by", v.reviewed_by},
-                          {"reviewed_at", tokyoStamp(v.reviewed_at)},
-                          {"finalised_by", v.finalised_by},
-                          {"finalised_at", tokyoStamp(v.finalised_at)},
-                          {"changed_lines", v.changes.is_null() ? 0 : v.changes["lines"].size()},
-                          {"fee_delta_label", v.changes.is_null()
-                                                  ? ""
-                                                  : signedYen(v.changes["fee_delta"].get<int64_t>())},
-                          {"has_changes", !v.changes.is_null()}});
-    }
-    data["revisions"] = rev_list;
-    data["has_revisions"] = !rev_list.empty();
+         auto revs = extcare::revisions(*conn, w.facility_id, w.month);
+         nlohmann::json rev_list = nlohmann::json::array();
+         for (const Revision& v : revs) {
+           rev_list.push_back(
+               {{"revision", v.revision},
+                {"status", v.status},
+                {"status_label", t["state"].value(v.status, v.status)},
+                {"finalised", v.status == "finalised"},
+                {"total_fee_label", yen(v.total_fee)},
+                {"total_units", v.total_units},
+                {"reviewed_by", v.reviewed_by},
+                {"reviewed_at", tokyoStamp(v.reviewed_at)},
+                {"finalised_by", v.finalised_by},
+                {"finalised_at", tokyoStamp(v.finalised_at)},
+                {"changed_lines", v.changes.is_null() ? 0 : v.changes["lines"].size()},
+                {"fee_delta_label",
+                 v.changes.is_null() ? "" : signedYen(v.changes["fee_delta"].get<int64_t>())},
+                {"has_changes", !v.changes.is_null()}});
+         }
+         data["revisions"] = rev_list;
+         data["has_revisions"] = !rev_list.empty();
 
-    if (auto q = r.queryParam("revision"); q && !q->empty()) {
-      int64_t shown = 0;
-      Report stored = chosenReport(*conn, r, w, revs, p.municipality_id, &shown);
-      data.update(reportJson(stored, t));
-      data["viewing_revision"] = shown;
-      for (const Revision& v : revs) {
-        if (v.revision != shown) continue;
-        data["state"] = v.status;
-        data["state_label"] = t["state"].value(v.status, v.status);
-        if (!v.changes.is_null()) data["changes"] = diffJson(v.changes, t);
-      }
-      data["revision"] = shown;
-      data["download_query"] = "facility_id=" + std::to_string(w.facility_id) +
-                               "&month=" + w.month + "&revision=" + std::to_string(shown);
-    } else if (settings) {
-      Report live = extcare::liveReport(*conn, p.municipality_id, w.facility_id, w.month, *settings);
-      live.facility_name = w.facility_name;
-      bool same = false;
-      if (!revs.empty()) {
-        Report latest = extcare::storedReport(*conn, revs.back(), w.facility_id, w.facility_name,
-                                              w.month);
-        same = extcare::sameReport(latest, live);
-        if (!same) {
-          // What differs from the latest stored revision (the open review or the finalised one).
-          const Revision* against = &revs.back();
-          Report old = extcare::storedReport(*conn, *against, w.facility_id, w.facility_name,
-                                             w.month);
-          data["changes"] = diffJson(extcare::diff(old, live), t);
-          data["changes_against"] = against->revision;
-        }
-      }
-      State s = stateOf(revs, same);
-      data.update(reportJson(live, t));
-      data["state"] = s.name;
-      data["state_label"] = t["state"].value(s.name, s.name);
-      data["revision"] = s.revision;
-      data["can_review"] = s.name != "reviewed" && s.name != "finalised";
-      data["can_finalise_now"] = s.name == "reviewed";
-      data["download_query"] =
-          "facility_id=" + std::to_string(w.facility_id) + "&month=" + w.month;
-    }
-    if (data.contains("changes")) data["has_changes"] = true;
-    if (r.queryParam("format").value_or("") == "json") return Response::json(data);
-    return env.web->page(r, "messaging/extended_care", data, "messaging.extcare.title");
-  }});
+         if (auto q = r.queryParam("revision"); q && !q->empty()) {
+           int64_t shown = 0;
+           Report stored = chosenReport(*conn, r, w, revs, p.municipality_id, &shown);
+           data.update(reportJson(stored, t));
+           data["viewing_revision"] = shown;
+           for (const Revision& v : revs) {
+             if (v.revision != shown) continue;
+             data["state"] = v.status;
+             data["state_label"] = t["state"].value(v.status, v.status);
+             if (!v.changes.is_null()) data["changes"] = diffJson(v.changes, t);
+           }
+           data["revision"] = shown;
+           data["download_query"] = "facility_id=" + std::to_string(w.facility_id) +
+                                    "&month=" + w.month + "&revision=" + std::to_string(shown);
+         } else if (settings) {
+           Report live =
+               extcare::liveReport(*conn, p.municipality_id, w.facility_id, w.month, *settings);
+           live.facility_name = w.facility_name;
+           bool same = false;
+           if (!revs.empty()) {
+             Report latest =
+                 extcare::storedReport(*conn, revs.back(), w.facility_id, w.facility_name, w.month);
+             same = extcare::sameReport(latest, live);
+             if (!same) {
+               // What differs from the latest stored revision (the open review or the finalised
+               // one).
+               const Revision* against = &revs.back();
+               Report old =
+                   extcare::storedReport(*conn, *against, w.facility_id, w.facility_name, w.month);
+               data["changes"] = diffJson(extcare::diff(old, live), t);
+               data["changes_against"] = against->revision;
+             }
+           }
+           State s = stateOf(revs, same);
+           data.update(reportJson(live, t));
+           data["state"] = s.name;
+           data["state_label"] = t["state"].value(s.name, s.name);
+           data["revision"] = s.revision;
+           data["can_review"] = s.name != "reviewed" && s.name != "finalised";
+           data["can_finalise_now"] = s.name == "reviewed";
+           data["download_query"] =
+               "facility_id=" + std::to_string(w.facility_id) + "&month=" + w.month;
+         }
+         if (data.contains("changes")) data["has_changes"] = true;
+         if (r.queryParam("format").value_or("") == "json") return Response::json(data);
+         return env.web->page(r, "messaging/extended_care", data, "messaging.extcare.title");
+       }});
 
   // Review: store the live report as the open revision (new, or replacing the open one).
-  ctx.addRoute({"POST", std::string(kBase) + "/review", "messaging.extcare.finalise",
-                [&env](Request& r) {
-    auto conn = env.db->acquire();
-    Where w = where(env, *conn, r);
-    const Principal& p = r.user();
-    Settings s = requireSettings(*conn, w.facility_id);
-    std::string now = formatUtc(env.clock->now());
-    int64_t stored_revision = 0;
-    try {
-      env.db->transaction([&](db::Tx& tx) {
-        Report live = extcare::liveReport(tx, p.municipality_id, w.facility_id, w.month, s);
-        auto revs = extcare::revisions(tx, w.facility_id, w.month);
-        bool same = false;
-        if (!revs.empty()) {
-          same = extcare::sameReport(
-              extcare::storedReport(tx, revs.back(), w.facility_id, w.facility_name, w.month), live);
-        }
-        State st = stateOf(revs, same);
-        if (st.name == "finalised" || st.name == "reviewed") {
-          throw Error::conflict("messaging.extcare.unchanged",
-                                "nothing changed since revision " + std::to_string(st.revision),
-                                {{"revision", st.revision}, {"status", st.name}});
-        }
-        nlohmann::json changes = nullptr;
-        if (st.base) {
-          changes = extcare::diff(
-              extcare::storedReport(tx, *st.base, w.facility_id, w.facility_name, w.month), live);
-          changes["against_revision"] = st.base->revision;
-        }
-        extcare::storeReviewed(tx, p.municipality_id, live, st.revision, st.open_id, changes,
-                               p.user_id, now);
-        stored_revision = st.revision;
-        env.ctx->audit().record(tx, {.municipality_id = p.municipality_id,
-                                     .actor_user_id = p.user_id,
-                                     .actor_role = p.role,
-                                     .action = "messaging.extcare.reviewed",
-                                     .target_type = "facility",
-                                     .target_id = std::to_string(w.facility_id),
-                                     .details = {{"month", w.month},
-                                                 {"revision", st.revision},
-                                                 {"total_fee", live.total_fee},
-                                                 {"total_units", live.total_units}},
-                                     .request_id = r.request_id});
-      });
-    } catch (const db::DbError& e) {
-      if (e.kind() != db::DbError::Kind::kUnique) throw;
-      throw Error::conflict("messaging.extcare.concurrent_review",
-                            "someone else reviewed this month at the same time; reload");
-    }
-    env.web->flash(r, "success",
-                   env.web->i18n().t(r.language, "messaging.extcare.flash_reviewed",
-                                     {{"revision", std::to_string(stored_revision)}}));
-    return Response::redirect(pageUrl(w));
-  }});
+  ctx.addRoute(
+      {"POST", std::string(kBase) + "/review", "messaging.extcare.finalise", [&env](Request& r) {
+         auto conn = env.db->acquire();
+         Where w = where(env, *conn, r);
+         const Principal& p = r.user();
+         Settings s = requireSettings(*conn, w.facility_id);
+         std::string now = formatUtc(env.clock->now());
+         int64_t stored_revision = 0;
+         try {
+           env.db->transaction([&](db::Tx& tx) {
+             Report live = extcare::liveReport(tx, p.municipality_id, w.facility_id, w.month, s);
+             auto revs = extcare::revisions(tx, w.facility_id, w.month);
+             bool same = false;
+             if (!revs.empty()) {
+               same = extcare::sameReport(
+                   extcare::storedReport(tx, revs.back(), w.facility_id, w.facility_name, w.month),
+                   live);
+             }
+             State st = stateOf(revs, same);
+             if (st.name == "finalised" || st.name == "reviewed") {
+               throw Error::conflict(
+                   "messaging.extcare.unchanged",
+                   "nothing changed since revision " + std::to_string(st.revision),
+                   {{"revision", st.revision}, {"status", st.name}});
+             }
+             nlohmann::json changes = nullptr;
+             if (st.base) {
+               changes = extcare::diff(
+                   extcare::storedReport(tx, *st.base, w.facility_id, w.facility_name, w.month),
+                   live);
+               changes["against_revision"] = st.base->revision;
+             }
+             extcare::storeReviewed(tx, p.municipality_id, live, st.revision, st.open_id, changes,
+                                    p.user_id, now);
+             stored_revision = st.revision;
+             env.ctx->audit().record(tx, {.municipality_id = p.municipality_id,
+                                          .actor_user_id = p.user_id,
+                                          .actor_role = p.role,
+                                          .action = "messaging.extcare.reviewed",
+                                          .target_type = "facility",
+                                          .target_id = std::to_string(w.facility_id),
+                                          .details = {{"month", w.month},
+                                                      {"revision", st.revision},
+                                                      {"total_fee", live.total_fee},
+                                                      {"total_units", live.total_units}},
+                                          .request_id = r.request_id});
+           });
+         } catch (const db::DbError& e) {
+           if (e.kind() != db::DbError::Kind::kUnique) throw;
+           throw Error::conflict("messaging.extcare.concurrent_review",
+                                 "someone else reviewed this month at the same time; reload");
+         }
+         env.web->flash(r, "success",
+                        env.web->i18n().t(r.language, "messaging.extcare.flash_reviewed",
+                                          {{"revision", std::to_string(stored_revision)}}));
+         return Response::redirect(pageUrl(w));
+       }});
 
   // Finalise the open revision (form: revision=N), if the attendance still gives the same.
-  ctx.addRoute({"POST", std::string(kBase) + "/finalise", "messaging.extcare.finalise",
-                [&env](Request& r) {
-    auto conn = env.db->acquire();
-    Where w = where(env, *conn, r);
-    const Principal& p = r.user();
-    auto form = r.form();
-    std::string revision = formField(form, "revision");
-    Settings s = requireSettings(*conn, w.facility_id);
-    std::string now = formatUtc(env.clock->now());
-    env.db->transaction([&](db::Tx& tx) {
-      auto revs = extcare::revisions(tx, w.facility_id, w.month);
-      if (revs.empty() || revs.back().status != "reviewed" ||
-          std::to_string(revs.back().revision) != revision) {
-        throw Error::conflict("messaging.extcare.not_reviewed",
-                              "only the reviewed open revision can be finalised",
-                              {{"revision", revision}});
-      }
-      const Revision& open = revs.back();
-      Report stored = extcare::storedReport(tx, open, w.facility_id, w.facility_name, w.month);
-      Report live = extcare::liveReport(tx, p.municipality_id, w.facility_id, w.month, s);
-      if (!extcare::sameReport(stored, live)) {
-        throw Error::conflict("messaging.extcare.changed_since_review",
-                              "attendance or settings changed since the review; review again",
-                              {{"changes", extcare::diff(stored, live)["lines"].size()}});
-      }
-      auto res = tx.execute(
-          "UPDATE messaging_extcare_reports SET status = 'finalised', finalised_by = ?, "
-          "finalised_at = ? WHERE id = ? AND status = 'reviewed'",
-          {p.user_id, now, open.id});
-      if (res.affected_rows != 1) {
-        throw Error::conflict("messaging.extcare.not_reviewed", "already finalised");
-      }
-      env.ctx->audit().record(tx, {.municipality_id = p.municipality_id,
-                                   .actor_user_id = p.user_id,
-                                   .actor_role = p.role,
-                                   .action = "messaging.extcare.finalised",
-                                   .target_type = "facility",
-                                   .target_id = std::to_string(w.facility_id),
-                                   .details = {{"month", w.month},
-                                               {"revision", open.revision},
-                                               {"total_fee", open.total_fee},
-                                               {"total_units", open.total_units}},
-                                   .request_id = r.request_id});
-    });
-    env.web->flash(r, "success",
-                   env.web->i18n().t(r.language, "messaging.extcare.flash_finalised",
-                                     {{"revision", revision}}));
-    return Response::redirect(pageUrl(w) + "&revision=" + revision);
-  }});
+  ctx.addRoute(
+      {"POST", std::string(kBase) + "/finalise", "messaging.extcare.finalise", [&env](Request& r) {
+         auto conn = env.db->acquire();
+         Where w = where(env, *conn, r);
+         const Principal& p = r.user();
+         auto form = r.form();
+         std::string revision = formField(form, "revision");
+         Settings s = requireSettings(*conn, w.facility_id);
+         std::string now = formatUtc(env.clock->now());
+         env.db->transaction([&](db::Tx& tx) {
+           auto revs = extcare::revisions(tx, w.facility_id, w.month);
+           if (revs.empty() || revs.back().status != "reviewed" ||
+               std::to_string(revs.back().revision) != revision) {
+             throw Error::conflict("messaging.extcare.not_reviewed",
+                                   "only the reviewed open revision can be finalised",
+                                   {{"revision", revision}});
+           }
+           const Revision& open = revs.back();
+           Report stored = extcare::storedReport(tx, open, w.facility_id, w.facility_name, w.month);
+           Report live = extcare::liveReport(tx, p.municipality_id, w.facility_id, w.month, s);
+           if (!extcare::sameReport(stored, live)) {
+             throw Error::conflict("messaging.extcare.changed_since_review",
+                                   "attendance or settings changed since the review; review again",
+                                   {{"changes", extcare::diff(stored, live)["lines"].size()}});
+           }
+           auto res = tx.execute(
+               "UPDATE messaging_extcare_reports SET status = 'finalised', finalised_by = ?, "
+               "finalised_at = ? WHERE id = ? AND status = 'reviewed'",
+               {p.user_id, now, open.id});
+           if (res.affected_rows != 1) {
+             throw Error::conflict("messaging.extcare.not_reviewed", "already finalised");
+           }
+           env.ctx->audit().record(tx, {.municipality_id = p.municipality_id,
+                                        .actor_user_id = p.user_id,
+                                        .actor_role = p.role,
+                                        .action = "messaging.extcare.finalised",
+                                        .target_type = "facility",
+                                        .target_id = std::to_string(w.facility_id),
+                                        .details = {{"month", w.month},
+                                                    {"revision", open.revision},
+                                                    {"total_fee", open.total_fee},
+                                                    {"total_units", open.total_units}},
+                                        .request_id = r.request_id});
+         });
+         env.web->flash(r, "success",
+                        env.web->i18n().t(r.language, "messaging.extcare.flash_finalised",
+                                          {{"revision", revision}}));
+         return Response::redirect(pageUrl(w) + "&revision=" + revision);
+       }});
 
   // Downloads: ?facility_id=&month=[&revision=N][&encoding=utf8|sjis].
-  ctx.addRoute({"GET", std::string(kBase) + "/export.csv", "messaging.extcare.read",
-                [&env](Request& r) {
-    std::string encoding = r.queryParam("encoding").value_or("utf8");
-    if (encoding != "utf8" && encoding != "sjis") {
-      throw Error::invalid("messaging.extcare.invalid_encoding", "encoding: utf8 or sjis",
-                           {{"encoding", encoding}});
-    }
-    auto conn = env.db->acquire();
-    Where w = where(env, *conn, r);
-    auto revs = extcare::revisions(*conn, w.facility_id, w.month);
-    int64_t revision = 0;
-    Report rep = chosenReport(*conn, r, w, revs, r.user().municipality_id, &revision);
-    std::string csv = extcare::toCsv(rep, strings(env, r)["col"]);
-    auditExport(env, r, w, revision, "csv-" + encoding);
-    Response res = encoding == "sjis"
-                       ? Response::text(extcare::toShiftJis(csv), "text/csv; charset=Shift_JIS")
-                       : Response::text("\xEF\xBB\xBF" + csv, "text/csv; charset=utf-8");
-    res.headers["Content-Disposition"] = fileName(w, revision, "csv");
-    return res;
-  }});
-  ctx.addRoute({"GET", std::string(kBase) + "/export.xlsx", "messaging.extcare.read",
-                [&env](Request& r) {
-    auto conn = env.db->acquire();
-    Where w = where(env, *conn, r);
-    auto revs = extcare::revisions(*conn, w.facility_id, w.month);
-    int64_t revision = 0;
-    Report rep = chosenReport(*conn, r, w, revs, r.user().municipality_id, &revision);
-    std::string bytes = extcare::toXlsx(rep, strings(env, r)["col"]);
-    auditExport(env, r, w, revision, "xlsx");
-    Response res = Response::text(
-        std::move(bytes), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    res.headers["Content-Disposition"] = fileName(w, revision, "xlsx");
-    return res;
-  }});
+  ctx.addRoute(
+      {"GET", std::string(kBase) + "/export.csv", "messaging.extcare.read", [&env](Request& r) {
+         std::string encoding = r.queryParam("encoding").value_or("utf8");
+         if (encoding != "utf8" && encoding != "sjis") {
+           throw Error::invalid("messaging.extcare.invalid_encoding", "encoding: utf8 or sjis",
+                                {{"encoding", encoding}});
+         }
+         auto conn = env.db->acquire();
+         Where w = where(env, *conn, r);
+         auto revs = extcare::revisions(*conn, w.facility_id, w.month);
+         int64_t revision = 0;
+         Report rep = chosenReport(*conn, r, w, revs, r.user().municipality_id, &revision);
+         std::string csv = extcare::toCsv(rep, strings(env, r)["col"]);
+         auditExport(env, r, w, revision, "csv-" + encoding);
+         Response res =
+             encoding == "sjis"
+                 ? Response::text(extcare::toShiftJis(csv), "text/csv; charset=Shift_JIS")
+                 : Response::text("\xEF\xBB\xBF" + csv, "text/csv; charset=utf-8");
+         res.headers["Content-Disposition"] = fileName(w, revision, "csv");
+         return res;
+       }});
+  ctx.addRoute(
+      {"GET", std::string(kBase) + "/export.xlsx", "messaging.extcare.read", [&env](Request& r) {
+         auto conn = env.db->acquire();
+         Where w = where(env, *conn, r);
+         auto revs = extcare::revisions(*conn, w.facility_id, w.month);
+         int64_t revision = 0;
+         Report rep = chosenReport(*conn, r, w, revs, r.user().municipality_id, &revision);
+         std::string bytes = extcare::toXlsx(rep, strings(env, r)["col"]);
+         auditExport(env, r, w, revision, "xlsx");
+         Response res = Response::text(
+             std::move(bytes), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+         res.headers["Content-Disposition"] = fileName(w, revision, "xlsx");
+         return res;
+       }});
 
   // Settings of the facility (bands, rounding, grace, fee, cap).
-  ctx.addRoute({"GET", std::string(kBase) + "/settings", "messaging.extcare.settings",
-                [&env](Request& r) {
-    auto conn = env.db->acquire();
-    int64_t facility = staffFacility(*conn, r);
-    auto s = extcare::loadSettings(*conn, facility);
-    nlohmann::json data = (s ? *s : Settings{}).toJson();
-    data["facility_id"] = facility;
-    data["configured"] = s.has_value();
-    data["facility_name"] =
-        conn->queryOne("SELECT name FROM facilities WHERE id = ?", {facility})->getText("name");
-    data["base"] = kBase;
-    if (r.queryParam("format").value_or("") == "json") return Response::json(data);
-    return env.web->page(r, "messaging/extended_care_settings", data,
-                         "messaging.extcare.settings_title");
-  }});
-  ctx.addRoute({"POST", std::string(kBase) + "/settings", "messaging.extcare.settings",
-                [&env](Request& r) {
-    int64_t facility = 0;
-    {
-      auto conn = env.db->acquire();
-      facility = staffFacility(*conn, r);
-    }
-    Settings s = settingsFromForm(r.form());
-    saveSettings(env, r, facility, s);
-    env.web->flash(r, "success", env.web->i18n().t(r.language, "messaging.extcare.flash_saved"));
-    return Response::redirect(std::string(kBase) + "?facility_id=" + std::to_string(facility));
-  }});
+  ctx.addRoute(
+      {"GET", std::string(kBase) + "/settings", "messaging.extcare.settings", [&env](Request& r) {
+         auto conn = env.db->acquire();
+         int64_t facility = staffFacility(*conn, r);
+         auto s = extcare::loadSettings(*conn, facility);
+         nlohmann::json data = (s ? *s : Settings{}).toJson();
+         data["facility_id"] = facility;
+         data["configured"] = s.has_value();
+         data["facility_name"] =
+             conn->queryOne("SELECT name FROM facilities WHERE id = ?", {facility})
+                 ->getText("name");
+         data["base"] = kBase;
+         if (r.queryParam("format").value_or("") == "json") return Response::json(data);
+         return env.web->page(r, "messaging/extended_care_settings", data,
+                              "messaging.extcare.settings_title");
+       }});
+  ctx.addRoute(
+      {"POST", std::string(kBase) + "/settings", "messaging.extcare.settings", [&env](Request& r) {
+         int64_t facility = 0;
+         {
+           auto conn = env.db->acquire();
+           facility = staffFacility(*conn, r);
+         }
+         Settings s = settingsFromForm(r.form());
+         saveSettings(env, r, facility, s);
+         env.web->flash(r, "success",
+                        env.web->i18n().t(r.language, "messaging.extcare.flash_saved"));
+         return Response::redirect(std::string(kBase) + "?facility_id=" + std::to_string(facility));
+       }});
 
   // Demo: ひまわり保育所's settings, so the report has figures on a fresh demo.
   env.ctx->addDemoSeeder([clock = env.clock](db::Database& db) {

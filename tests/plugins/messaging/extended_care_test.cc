@@ -194,7 +194,7 @@ class ExtendedCareTest : public MessagingTest {
         GenDay g;
         g.in = start + offsets_in[(n + c) % 7] + static_cast<int>(c) * 7 % 60;
         g.out = end + offsets_out[(n * 3 + c) % 7] + (day % 2 ? 30 : 0);
-        if (c == 0 && day == 2) g = {std_start, std_end};               // exactly at both edges
+        if (c == 0 && day == 2) g = {std_start, std_end};  // exactly at both edges
         if (c == 0 && day == 3) g = {std_start + 600, std_end + 5 * 60 + 59};  // within grace
         if (c == 0 && day == 4) g = {std_start - 6 * 60, std_end + 6 * 60};    // just over
         mark(id, date, "check_in", g.in);
@@ -358,7 +358,9 @@ TEST_P(ExtendedCareTest, MonthMatchesAnIndependentCalculationAndRevisesAfterFina
   clock_->advance(std::chrono::hours(2));
   auto fix = web("POST", "/web/messaging/children/" + std::to_string(who) + "/attendance/correct",
                  staffUser(),
-                 {{"date", when}, {"kind", "check_out"}, {"time", "18:50"},
+                 {{"date", when},
+                  {"kind", "check_out"},
+                  {"time", "18:50"},
                   {"reason", "お迎え時刻の記録漏れ"}});
   ASSERT_EQ(fix.status, 303) << fix.body;
   Expected before0 = expected(who);
@@ -381,8 +383,8 @@ TEST_P(ExtendedCareTest, MonthMatchesAnIndependentCalculationAndRevisesAfterFina
   // Review revision 2; a further correction before finalising asks for a new review.
   ASSERT_EQ(web("POST", action("review"), headUser()).status, 303);
   EXPECT_EQ(report()["state"], "reviewed");
-  fix = web("POST",
-            "/web/messaging/children/" + std::to_string(who) + "/attendance/correct", staffUser(),
+  fix = web("POST", "/web/messaging/children/" + std::to_string(who) + "/attendance/correct",
+            staffUser(),
             {{"date", when}, {"kind", "check_out"}, {"time", "18:55"}, {"reason", "再訂正"}});
   ASSERT_EQ(fix.status, 303);
   days_[who][when].out = 18 * 3600 + 55 * 60;
@@ -484,8 +486,8 @@ TEST_P(ExtendedCareTest, ScopeAndBadInput) {
 
   // Settings out of range: 422 with the field, nothing stored.
   const std::vector<std::pair<std::string, std::string>> bad = {
-      {"rounding_unit", "0"},  {"rounding_unit", "121"}, {"grace_minutes", "61"},
-      {"grace_minutes", "30"}, {"fee_per_unit", "-1"},   {"fee_per_unit", "abc"},
+      {"rounding_unit", "0"},  {"rounding_unit", "121"},  {"grace_minutes", "61"},
+      {"grace_minutes", "30"}, {"fee_per_unit", "-1"},    {"fee_per_unit", "abc"},
       {"monthly_cap", "0"},    {"standard_end", "06:00"}, {"short_start", "25:00"}};
   for (const auto& [field, value] : bad) {
     auto s = saveSettings(headUser(), {{field, value}});
@@ -495,10 +497,10 @@ TEST_P(ExtendedCareTest, ScopeAndBadInput) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM messaging_extcare_settings"), 0);
   EXPECT_EQ(saveSettings(staffUser()).status, 403);  // staff read, the head decides
   ASSERT_EQ(saveSettings(headUser(), {{"monthly_cap", ""}}).status, 303);
-  auto settings = web("GET",
-                      "/web/messaging/extended-care/settings?format=json&facility_id=" +
-                          std::to_string(himawari()),
-                      headUser());
+  auto settings = web(
+      "GET",
+      "/web/messaging/extended-care/settings?format=json&facility_id=" + std::to_string(himawari()),
+      headUser());
   ASSERT_EQ(settings.status, 200);
   EXPECT_TRUE(settings.json()["monthly_cap"].is_null());
   EXPECT_EQ(settings.json()["fee_per_unit"], 100);
@@ -515,8 +517,7 @@ TEST_P(ExtendedCareTest, ScopeAndBadInput) {
   }
   EXPECT_EQ(web("GET", own + "999999", staffUser()).status, 404);
   EXPECT_EQ(web("GET", own + "abc", staffUser()).status, 404);
-  EXPECT_EQ(web("GET", own + std::to_string(himawari()) + "&revision=9", staffUser()).status,
-            404);
+  EXPECT_EQ(web("GET", own + std::to_string(himawari()) + "&revision=9", staffUser()).status, 404);
   r = web("GET",
           "/web/messaging/extended-care/export.csv?encoding=latin1&facility_id=" +
               std::to_string(himawari()),
@@ -526,12 +527,12 @@ TEST_P(ExtendedCareTest, ScopeAndBadInput) {
   // Other facilities and towns see nothing; city officers of the same city read only.
   EXPECT_EQ(web("GET", own + std::to_string(sakura), staffUser()).status, 404);
   EXPECT_EQ(web("GET", own + std::to_string(himawari()), tonariStaff()).status, 404);
-  EXPECT_EQ(web("GET",
-                "/web/messaging/extended-care/export.xlsx?facility_id=" +
-                    std::to_string(himawari()),
-                tonariStaff())
-                .status,
-            404);
+  EXPECT_EQ(
+      web("GET",
+          "/web/messaging/extended-care/export.xlsx?facility_id=" + std::to_string(himawari()),
+          tonariStaff())
+          .status,
+      404);
   int64_t officer = userId("kodomo@demo.sukusuku.jp");
   r = web("GET", own + std::to_string(himawari()), officer);
   ASSERT_EQ(r.status, 200) << r.body;
