@@ -206,7 +206,9 @@ fees_check_once() {
   expect_eq "$label: charges come from one run (distinct run refs)" 1 "$refs"
   expect_eq "$label: no child charged twice on a bill (charges = distinct bill/child)" "$distinct" "$charges"
   expect_eq "$label: bills total = journal total (yen)" "$journal_sum" "$bills_sum"
-  check "$label: at most one completed run for the instalment ($runs)" test "${runs:-0}" -le 1
+  # A later run of an instalment already billed completes with nothing to charge (runs are
+  # idempotent), so completed runs may be more than one; the charges above come from one.
+  check "$label: the instalment's billing completed ($runs completed run(s))" test "${runs:-0}" -ge 1
 }
 
 billing_test() {
