@@ -20,6 +20,8 @@
 #include "attendance.h"
 #include "common.h"
 #include "outreach.h"
+#include "entrance_qr.h"
+#include "extended_care.h"
 
 namespace {
 
@@ -94,6 +96,8 @@ class MessagingPlugin final : public sukusuku::Plugin {
     sukusuku::messaging::addHandouts(env_);
     sukusuku::messaging::addSurveys(env_);
     sukusuku::messaging::addOutreachDemo(env_);
+    sukusuku::messaging::addExtendedCare(env_);
+    sukusuku::messaging::addEntranceQrImage(env_);
   }
 
   void start(sukusuku::PluginContext& ctx) override {
