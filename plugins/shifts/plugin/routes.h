@@ -8,6 +8,7 @@
 #include "planner.h"
 #include "sukusuku/plugin.h"
 #include "sukusuku/push/notifier.h"
+#include "sukusuku/services/planned_attendance.h"
 
 namespace sukusuku::shifts::plugin {
 
@@ -19,6 +20,8 @@ struct RouteDeps {
   Planner& planner;
   // Set in start(); null while the push core is absent (then publishing skips the push).
   std::shared_ptr<push::Notifier> notifier;
+  // Set in start(); null without the messaging plugin (then the hours page shows no actuals).
+  std::shared_ptr<services::StaffAttendance> attendance;
 };
 
 void addRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps);
