@@ -1,6 +1,7 @@
 // The shift plugin's routes: web pages for the head (generate, edit and pin by tap, re-solve,
-// ratio chart, rule report, publish, print, CSV/XLSX, planned hours) and staff (requested days
-// off before the deadline, the published rota), and the matching JSON API under /api/v1/shifts.
+// ratio chart, rule report, publish, print, CSV/XLSX, planned vs actual hours from staff
+// clock-in, per-facility rule settings) and staff (requested days off before the deadline, the
+// published rota), and the matching JSON API under /api/v1/shifts (openapi.json beside).
 #pragma once
 
 #include <memory>
