@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <deque>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -173,6 +174,7 @@ struct FcmClient::Impl {
   CURLM* multi = nullptr;
   std::vector<std::unique_ptr<Transfer>> all;
   std::vector<Transfer*> idle;
+  std::set<Transfer*> inflight;
   curl_slist* headers = nullptr;
   std::string headers_token;
   // h2c on libcurl before 8.0: a transfer that asks for prior knowledge on a reused connection
@@ -182,9 +184,22 @@ struct FcmClient::Impl {
   bool warm = false;
 
   ~Impl() {
+    abandon();
     for (auto& t : all) curl_easy_cleanup(t->easy);
     if (multi) curl_multi_cleanup(multi);
     curl_slist_free_all(headers);
+  }
+
+  // Drops the transfers in flight (a callback threw): their streams are reset, their handles
+  // closed (a handle mid-transfer cannot simply be reused), the connections kept.
+  void abandon() {
+    for (Transfer* t : inflight) {
+      curl_multi_remove_handle(multi, t->easy);
+      idle.erase(std::remove(idle.begin(), idle.end(), t), idle.end());
+      discard(t);
+    }
+    inflight.clear();
+    warm = false;
   }
 
   void setToken(const std::string& token) {
@@ -264,7 +279,24 @@ std::vector<FcmResult> FcmClient::send(const std::vector<FcmMessage>& messages) 
 
 void FcmClient::send(const std::vector<FcmMessage>& messages,
                      const std::function<void(const FcmResult&)>& on_result) {
+  send(messages, on_result, nullptr);
+}
+
+void FcmClient::send(const std::vector<FcmMessage>& messages,
+                     const std::function<void(const FcmResult&)>& on_result,
+                     const std::function<std::chrono::milliseconds()>& on_sweep) {
   if (messages.empty()) return;
+  try {
+    sendAll(messages, on_result, on_sweep);
+  } catch (...) {
+    impl_->abandon();
+    throw;
+  }
+}
+
+void FcmClient::sendAll(const std::vector<FcmMessage>& messages,
+                        const std::function<void(const FcmResult&)>& on_result,
+                        const std::function<std::chrono::milliseconds()>& on_sweep) {
   Impl& im = *impl_;
   const std::string url = sendUrl();
   auto failAll = [&](size_t from, const std::deque<const FcmMessage*>& again,
@@ -320,6 +352,7 @@ void FcmClient::send(const std::vector<FcmMessage>& messages,
     curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(m->body.size()));
     curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, im.headers);
     curl_multi_add_handle(im.multi, t->easy);
+    im.inflight.insert(t);
     ++active;
   };
   bool refresh_pending = false;  // a 401 asked for a new token; swap it when nothing is in flight
@@ -375,6 +408,7 @@ void FcmClient::send(const std::vector<FcmMessage>& messages,
       curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
       CURLcode rc = msg->data.result;
       curl_multi_remove_handle(im.multi, t->easy);
+      im.inflight.erase(t);
       --active;
       FcmResult r;
       if (rc != CURLE_OK) {
@@ -404,10 +438,15 @@ void FcmClient::send(const std::vector<FcmMessage>& messages,
         im.idle.push_back(t);
       }
     }
-    if (active == 0 && next >= messages.size() && again.empty()) break;
     int timeout_ms = 100;
+    if (on_sweep) {
+      auto soon = on_sweep();
+      if (soon.count() > 0) timeout_ms = static_cast<int>(std::clamp<int64_t>(soon.count(), 1, 100));
+    }
+    if (active == 0 && next >= messages.size() && again.empty()) break;
     if (limiter_wait.count() > 0) {
-      timeout_ms = static_cast<int>(std::clamp<int64_t>(limiter_wait.count() / 1000, 1, 100));
+      timeout_ms = std::min(
+          timeout_ms, static_cast<int>(std::clamp<int64_t>(limiter_wait.count() / 1000, 1, 100)));
     }
     if (active > 0) {
       curl_multi_poll(im.multi, nullptr, 0, timeout_ms, nullptr);
