@@ -41,6 +41,12 @@ scenario_nginx() {
     "$(cl_sql "SELECT COUNT(*) FROM login_throttle WHERE throttle_key = 'addr:127.0.0.1'")"
   expect_eq "nginx: a forged X-Forwarded-For is ignored" 0 \
     "$(cl_sql "SELECT COUNT(*) FROM login_throttle WHERE throttle_key LIKE '%203.0.113.77%'")"
+  # stub_status for nginx-prometheus-exporter: on the private port, never on the public ones.
+  local status
+  status=$(curl -sS "http://127.0.0.1:$CL_STATUS_PORT/nginx_status" 2>&1)
+  check "nginx: stub_status answers on the private port" grep -q '^Active connections: [0-9]' <<<"$status"
+  expect_eq "nginx: /nginx_status is not served on the public port" 404 \
+    "$(cl_status GET "$CL_URL/nginx_status")"
 }
 
 # The nodes run on the app account of deploy/mariadb/setup.sql: rows yes, schema no.
