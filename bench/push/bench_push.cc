@@ -58,6 +58,7 @@ double selfCpu() {
 struct Run {
   double seconds = 0;
   int64_t sent = 0, other = 0;
+  int64_t resent = 0;  // sent again at once after a broken HTTP/2 stream (refused by the server)
   std::map<std::string, std::pair<int64_t, std::string>> failures;  // code -> count, a detail
   double server_cpu = 0, client_cpu = 0;
   double rate() const { return sent / seconds; }
@@ -111,6 +112,7 @@ Run sendAll(const std::shared_ptr<AccessTokenSource>& tokens, const std::string&
     });
   }
   for (auto& t : running) t.join();
+  for (const auto& c : clients) r.resent += c->networkResends();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.server_cpu = processCpu(server_pids) - s0;
   r.client_cpu = selfCpu() - c0;
@@ -122,6 +124,10 @@ void print(const char* name, const Run& r, int64_t n) {
               name, static_cast<long long>(r.sent), r.seconds, r.rate(),
               100 * r.server_cpu / r.seconds, 100 * r.client_cpu / r.seconds,
               r.other ? " SOME FAILED" : "");
+  if (r.resent) {
+    std::printf("    %lld send(s) repeated at once after the server refused or broke their HTTP/2 "
+                "stream before answering\n", static_cast<long long>(r.resent));
+  }
   for (const auto& [code, f] : r.failures) {
     std::printf("    failed %lld x %s: %s\n", static_cast<long long>(f.first), code.c_str(),
                 f.second.c_str());

@@ -104,6 +104,10 @@ struct FcmOptions {
   std::chrono::milliseconds request_timeout{30000};
   std::shared_ptr<RateLimiter> limiter;  // null: unlimited
   std::string ca_file;  // extra trusted certificates (PEM), e.g. the local test server's
+  // A send whose HTTP/2 stream broke before any answer (the server refused or reset the stream,
+  // the connection went away) is sent again at once, up to this many times, before it is
+  // reported as NETWORK (which the outbox retries later with backoff).
+  int network_retries = 2;
 };
 
 // One device message. BODY is the whole request body, {"message":{"token":…,…}}
@@ -177,6 +181,8 @@ class FcmClient {
 
   const FcmOptions& options() const { return options_; }
   std::string sendUrl() const;
+  // Sends repeated at once after a broken stream (see FcmOptions::network_retries), in total.
+  int64_t networkResends() const;
 
  private:
   void sendAll(const std::vector<FcmMessage>& messages,
