@@ -4,7 +4,7 @@
 #   1. the FCM client alone (bench_push): the multiplexed sender on every token (THREADS clients
 #      side by side, as the server's outbox workers are), under the 600,000/min limiter, then a
 #      50-in-flight pool (the Go Admin SDK's) and a one-request-at-a-time sender on samples;
-#   2. end to end through the outbox (OUTBOX=1, default): `sukusuku notify --urgent` to one person
+#   2. end to end through the outbox (OUTBOX=1, default; CLIENT=0 skips part 1): `sukusuku notify --urgent` to one person
 #      with TOKENS devices on SQLite, and on MariaDB when SUKUSUKU_TEST_MYSQL is set: notify()
 #      writes the inbox and outbox rows, the worker claims, sends and acknowledges each answer.
 #   bench/push/run.sh [TOKENS=100000] [CONNECTIONS=8] [STREAMS=100] [SERVER_PROCESSES=2]
@@ -54,9 +54,11 @@ fi
 echo "load before: $(uptime)"
 echo "test server: $procs process(es) on port $port (HTTP/2 over TLS), ${latency} ms added per send; client: $threads thread(s) x $conns connections x $streams streams"
 status=0
-FCM_CA_FILE="$fixture/tls-cert.pem" BENCH_THREADS="$threads" "$build/bin/bench_push" \
-  "https://127.0.0.1:$port" "$work/sa.json" "$tokens" "$conns" "$streams" "$pids" 200 5000 || status=$?
-echo "load after: $(uptime)"
+if [ "${CLIENT:-1}" = 1 ]; then
+  FCM_CA_FILE="$fixture/tls-cert.pem" BENCH_THREADS="$threads" "$build/bin/bench_push" \
+    "https://127.0.0.1:$port" "$work/sa.json" "$tokens" "$conns" "$streams" "$pids" 200 5000 || status=$?
+  echo "load after: $(uptime)"
+fi
 
 [ "${OUTBOX:-1}" = 1 ] || exit $status
 
@@ -69,17 +71,21 @@ outbox() {  # BACKEND DB_URL SQL_CLIENT...
   local common=(--set "db.url=$url" --set "data.dir=$data" --set "plugins.enabled="
                 --set "push.fcm.credentials=$work/sa.json" --set "push.fcm.endpoint=https://127.0.0.1:$port"
                 --set "push.fcm.ca_file=$fixture/tls-cert.pem"
-                --set "push.fcm.connections=$conns" --set "push.fcm.max_streams=$streams")
+                --set "push.fcm.connections=$conns" --set "push.fcm.max_streams=$streams"
+                --set "push.batch_size=${BATCH:-500}")
   "$bin" "${common[@]}" seed-demo >/dev/null
   local user
   user=$("$@" "SELECT id FROM users WHERE login = 'guardian@demo.sukusuku.jp'" | tail -1)
-  local concat="'bench-' || n"
-  [ "$backend" = mariadb ] && concat="CONCAT('bench-', n)"
-  "$@" "INSERT INTO devices (municipality_id, user_id, token, platform, app_version, language, created_at, refreshed_at)
+  local concat="'bench-' || n" prefix=""
+  if [ "$backend" = mariadb ]; then
+    concat="CONCAT('bench-', n)"
+    prefix="SET SESSION max_recursive_iterations = 10000000; "
+  fi
+  "$@" "${prefix}INSERT INTO devices (municipality_id, user_id, token, platform, app_version, language, created_at, refreshed_at)
         WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < $tokens)
         SELECT u.municipality_id, u.id, $concat, 'android', '1.0', 'ja', '2026-11-01T00:00:00Z', '2099-01-01T00:00:00Z'
         FROM seq, users u WHERE u.id = $user" >/dev/null
-  echo "outbox, $backend: sukusuku notify --urgent to $tokens devices (notify() writes the rows, one worker sends and acknowledges)"
+  echo "outbox, $backend: sukusuku notify --urgent to $tokens devices (notify() writes the rows; push.workers=2 senders claim, send and acknowledge)"
   local t0 t1
   t0=$(date +%s.%N)
   "$bin" "${common[@]}" notify --user "$user" --title "臨時休園" --body "台風の接近により、明日は全園臨時休園とします。" --urgent --wait 600 \

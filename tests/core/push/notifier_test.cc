@@ -374,7 +374,12 @@ TEST_P(NotifierTest, StaleTokensAndDayOldResetCodesAreDroppedByTheHourlyJob) {
   EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM notifications WHERE category = "
                         "'identity.password_reset'"),
             2);
+  // The newer code's push failed for good: nothing will send its text any more.
+  sys_->db().acquire()->execute("UPDATE push_outbox SET state = 'failed'");
+  EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM notifications WHERE push_body IS NOT NULL"), 2);
   sys_->rt().jobs().runDue();
+  EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM notifications WHERE push_body IS NOT NULL"), 0)
+      << "a code's push text is dropped once no push of it is pending";
   EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM devices WHERE token = 'stale-phone'"), 0);
   EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM devices WHERE token = 'fresh-phone'"), 1);
   EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM notifications WHERE category = "
