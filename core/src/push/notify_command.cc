@@ -232,6 +232,7 @@ int run(Runtime& rt, const std::vector<std::string>& argv, std::ostream& out, st
   // this notification's rows; this thread prints progress and keeps the quota heartbeat.
   int senders = std::max<int>(1, static_cast<int>(rt.config().getInt("push.workers")));
   std::atomic<bool> stop{false};
+  std::atomic<int64_t> idle_rounds{0};  // claims that found nothing due
   std::mutex error_mu;
   std::string error;
   std::vector<std::thread> threads;
@@ -244,6 +245,7 @@ int run(Runtime& rt, const std::vector<std::string>& argv, std::ostream& out, st
                             nullptr, mine);
         while (!stop) {
           if (worker.runOnce(r.notification_id).claimed == 0) {
+            ++idle_rounds;
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
           }
         }
@@ -263,7 +265,9 @@ int run(Runtime& rt, const std::vector<std::string>& argv, std::ostream& out, st
     // Counting the outbox rows of a 100,000-device broadcast is not free: twice a second.
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     auto now = std::chrono::steady_clock::now();
-    p = outboxProgress(*rt.database().acquire(), r.notification_id, rt.clock().nowMillis());
+    p = outboxProgress(*rt.database().acquire(), r.notification_id, rt.clock().nowMillis(),
+                       idle_rounds.exchange(0) > 0);
+    if (p.due_later == 0 && p.pending > 0) p.due_later = -1;  // not counted: not done yet
     if (now - last_print >= std::chrono::seconds(1)) {
       printProgress(out, p, std::chrono::duration<double>(now - started).count());
       last_print = now;

@@ -352,7 +352,8 @@ DeliveryStats OutboxWorker::runOnce(std::optional<int64_t> notification_id) {
   return deliver(claim(notification_id));
 }
 
-OutboxProgress outboxProgress(db::Connection& conn, int64_t notification_id, int64_t now_ms) {
+OutboxProgress outboxProgress(db::Connection& conn, int64_t notification_id, int64_t now_ms,
+                              bool count_due_later) {
   OutboxProgress p;
   for (const auto& row : conn.query(
            "SELECT state, COUNT(*) AS n FROM push_outbox WHERE notification_id = ? GROUP BY state",
@@ -366,6 +367,7 @@ OutboxProgress outboxProgress(db::Connection& conn, int64_t notification_id, int
     if (state == "pruned") p.pruned = n;
     if (state == "skipped") p.skipped = n;
   }
+  if (!count_due_later || p.pending == 0) return p;
   p.due_later = conn.queryOne(
                         "SELECT COUNT(*) AS n FROM push_outbox WHERE notification_id = ? AND state "
                         "= 'pending' AND next_attempt_ms > ?",

@@ -131,7 +131,10 @@ struct OutboxProgress {
   int64_t total = 0, pending = 0, sent = 0, failed = 0, pruned = 0, skipped = 0;
   int64_t due_later = 0;  // pending rows not due for another minute (quiet hours, backoff)
 };
-OutboxProgress outboxProgress(db::Connection& conn, int64_t notification_id, int64_t now_ms);
+// COUNT_DUE_LATER: also count due_later (a look at every pending row: costly while a broadcast
+// of 100,000 is under way, so the CLI asks only once its senders find nothing due).
+OutboxProgress outboxProgress(db::Connection& conn, int64_t notification_id, int64_t now_ms,
+                              bool count_due_later = true);
 
 // The project's FCM quota (push.fcm.rate_per_minute) shared by every node that sends: each
 // writes a heartbeat row (push_nodes) and sets its LIMITER to quota / (nodes whose heartbeat is
