@@ -14,6 +14,8 @@
 # Server settings favour test speed and backend parity: innodb_flush_log_at_trx_commit=2 (no fsync
 # per commit), utf8mb4 with the utf8mb4_bin collation (byte-wise comparison, like SQLite, so that
 # unique keys on kana or case-differing names behave the same on both backends), 500 connections.
+#   SUKUSUKU_MARIADB_ARGS adds server options (later ones win), e.g. for the benchmarks:
+#   "--innodb-buffer-pool-size=4G --innodb-log-file-size=1G" as deploy/mariadb/60-sukusuku.cnf has.
 #
 # Safe to run as root (CI): the server then runs with --user=root inside its own directory.
 set -euo pipefail
@@ -85,7 +87,7 @@ start() {
     --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
     --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=256M \
     --innodb-lock-wait-timeout=20 \
-    --max-connections=500 --skip-log-bin \
+    --max-connections=500 --skip-log-bin ${SUKUSUKU_MARIADB_ARGS:-} \
     </dev/null >/dev/null 2>&1 &
   for _ in $(seq 1 60); do
     if admin ping >/dev/null 2>&1; then

@@ -5,7 +5,8 @@
 // Configuration (`sukusuku config` lists them with their defaults):
 //   push.fcm.credentials     path to the Firebase service-account JSON; empty: push disabled
 //                            (said once at start-up), notifications only go to the inbox
-//   push.fcm.endpoint        FCM base URL (https://fcm.googleapis.com; http:// speaks h2c)
+//   push.fcm.endpoint        FCM base URL (https://fcm.googleapis.com; http:// speaks h2c, which
+//                            needs libcurl >= 8.0: 7.88 breaks on a reused h2c connection)
 //   push.fcm.rate_per_minute the project's quota (600000), split between the live sending nodes
 //   push.fcm.connections     HTTP/2 connections per worker; push.fcm.max_streams per connection
 //   push.workers             outbox worker threads on this node (only under `sukusuku serve`)
@@ -38,7 +39,8 @@ void declareKeys(PluginContext& ctx) {
   ctx.declareConfig("fcm.credentials", "",
                     "Firebase service-account JSON file; empty disables push (inbox only)");
   ctx.declareConfig("fcm.endpoint", "https://fcm.googleapis.com",
-                    "FCM HTTP v1 base URL; an http:// URL is spoken as HTTP/2 cleartext (tests)");
+                    "FCM HTTP v1 base URL (https). An http:// URL is spoken as HTTP/2 cleartext, "
+                    "which needs libcurl 8.0 or later (Debian 12's 7.88 breaks on it)");
   ctx.declareConfig("fcm.rate_per_minute", "600000",
                     "FCM sends per minute for the whole project, shared by the sending nodes");
   ctx.declareConfig("fcm.ca_file", "",
