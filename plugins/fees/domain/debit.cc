@@ -176,6 +176,7 @@ ImportReport FeesService::importResult(int64_t city, const std::string& bytes) {
     std::map<int, std::vector<int64_t>> line_ids_by_code;
     std::map<int64_t, std::vector<int64_t>> paid_bills_by_amount;
     std::vector<int64_t> debited_households;
+    std::vector<int64_t> failed_households;
     std::map<std::string, std::vector<int64_t>> mandate_status;  // status → households
     BatchInsert receipts(tx, "fee_journal",
                          {"municipality_id", "fiscal_year", "kind", "bill_id", "household_id",
@@ -224,6 +225,7 @@ ImportReport FeesService::importResult(int64_t city, const std::string& bytes) {
       }
       ++report.failed[zengin::resultCodeKey(rec.result_code)];
       report.failed_amount += rec.amount;
+      failed_households.push_back(open.household_id);
       switch (rec.result_code) {
         case zengin::kNoAccount:
         case zengin::kNoMandate:
@@ -256,6 +258,23 @@ ImportReport FeesService::importResult(int64_t city, const std::string& bytes) {
     for (const auto& [status, households] : mandate_status) {
       executeIn(tx, "UPDATE fee_mandates SET status = ?, updated_at = ? WHERE household_id",
                {status, now}, households);
+    }
+    if (notifier_ && !failed_households.empty()) {
+      // The households whose debit failed are told to pay by slip or in the app.
+      push::Notification n;
+      n.municipality_id = city;
+      n.category = "fees.debit_failed";
+      n.title = {{"ja", "口座振替ができませんでした"}, {"en", "Direct debit failed"}};
+      n.body = {{"ja", "学校教材費の口座振替ができませんでした。納付書またはアプリからお支払い"
+                       "ください。口座の状態もご確認ください。"},
+                {"en", "The school material fees could not be debited. Please pay with the "
+                       "slip or in the app, and check the account."}};
+      n.data = {{"route", "fees.statements"}};
+      n.priority = push::Priority::kUrgent;
+      n.source_ref = "fees.result:" + std::to_string(report.file_id);
+      push::Audience audience;
+      audience.households = failed_households;
+      notifier_->notify(tx, n, audience);
     }
     timer.lap("updates");
     tx.execute("UPDATE fee_files SET summary = ? WHERE id = ?",

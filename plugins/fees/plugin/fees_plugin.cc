@@ -315,23 +315,23 @@ class FeesPlugin final : public sukusuku::Plugin {
     ctx.addRoute({"POST", "/api/v1/fees/bills/{bill_id}/online-payment", "fees.guardian",
                   [this, db](Request& r) {
                     auto payments = payments_;
-                    if (!payments) {
-                      throw Error(503, "fees.payments_unavailable",
-                                  "online payment is not available");
-                    }
                     const auto& u = r.user();
                     const int64_t bill = r.idParam("bill_id");
                     int64_t due = 0;
                     {
                       auto conn = db->acquire();
                       auto row = conn->queryOne(
-                          "SELECT amount - paid AS due FROM fee_bills WHERE id = ? AND "
+                          "SELECT amount - paid - written_off AS due FROM fee_bills WHERE id = ? AND "
                           "municipality_id = ? AND household_id = ? AND payer_kind = 'household'",
                           {bill, u.municipality_id, u.household_id});
                       if (!row) throw Error::notFound("fees.bill_not_found", "no such bill");
                       due = row->getInt("due");
                     }
                     if (due <= 0) throw Error::conflict("fees.bill_settled", "the bill is paid");
+                    if (!payments) {
+                      throw Error(503, "fees.payments_unavailable",
+                                  "online payment is not available");
+                    }
                     const auto body = r.json();
                     sukusuku::payments::PaymentRequest req;
                     req.municipality_id = u.municipality_id;
