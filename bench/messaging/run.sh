@@ -2,7 +2,8 @@
 # The morning rush: authenticated check-ins of distinct children through HTTP on MariaDB, driven
 # by wrk with a Lua script over many guardians' tokens, against the bare Poco hello server
 # measured in the same run with the same connections.
-#   bench/messaging/run.sh [CHILDREN] [CONNECTIONS]
+#   bench/messaging/run.sh [CHILDREN] [CONNECTIONS] [SECONDS]
+# The rush lasts SECONDS (default 15); CHILDREN must outlast it (the run says so if not).
 # Prints check-ins/s, p50 and p99 for the rush, requests/s for the hello server, and the ratio.
 # Floor: 3,000 check-ins/s with p99 < 100 ms on a 2-core machine.
 set -euo pipefail
@@ -10,6 +11,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${SUKUSUKU_BUILD_DIR:-$root/build}
 children=${1:-40000}
 conns=${2:-64}
+seconds=${3:-15}
 threads=2
 if [ "${SUKUSUKU_BENCH_SKIP_BUILD:-}" != 1 ]; then
   "$root/deploy/install-deps.sh" --bench
@@ -67,16 +69,26 @@ wrk -t$threads -c"$conns" -d8s --latency "http://127.0.0.1:$hello_port/" >"$work
 h_rps=$(awk '/Requests\/sec/ {print $2}' "$work/hello.txt")
 h_p99=$(awk '$1=="99%" {print $2}' "$work/hello.txt")
 
-# The rush: every line once (the run ends when the children run out, at most 60 s).
+# Round trips to MariaDB per check-in (the server's Questions counter around the rush).
+questions() { mysql_cmd -N -e "SHOW GLOBAL STATUS LIKE 'Questions'" | awk '{print $2}'; }
+q0=$(questions)
+# The rush: every line at most once, for SECONDS.
 BENCH_FILE="$work/checkins.tsv" BENCH_THREADS=$threads \
-  wrk -t$threads -c"$conns" -d60s -s "$root/bench/messaging/checkin.lua" \
+  wrk -t$threads -c"$conns" -d"${seconds}s" -s "$root/bench/messaging/checkin.lua" \
   "http://127.0.0.1:$suku_port" >"$work/rush.txt"
 result=$(grep '^RESULT' "$work/rush.txt")
 rate=$(sed 's/.* rate=\([0-9.]*\).*/\1/' <<<"$result")
 stored=$(mysql_cmd -N -e "SELECT COUNT(*) FROM $dbname.messaging_attendance")
+q1=$(questions)
 printf '%-34s %12s %10s\n' "morning rush (${conns} conns)" "per second" "p99"
 printf '%-34s %12.0f %10s\n' "bare Poco hello (requests)" "$h_rps" "$h_p99"
 printf '%-34s %12.0f %8.2fms\n' "sukusuku check-ins (201 Created)" "$rate" \
   "$(sed 's/.* p99_ms=\([0-9.]*\).*/\1/' <<<"$result")"
 echo "$result (rows stored: $stored)"
+if ! grep -q 'exhausted=0 ' <<<"$result"; then
+  echo "the children ran out before ${seconds}s: the rate above is too low; give more CHILDREN" >&2
+fi
+created=$(sed "s/.* created=\([0-9]*\).*/\1/" <<<"$result")
+awk -v q=$((q1 - q0)) -v n="$created" 'BEGIN { if (n > 0) printf "statements per check-in = %.1f\n", q / n }'
+
 awk -v s="$rate" -v h="$h_rps" 'BEGIN { printf "ratio check-ins/hello = %.3f\n", s / h }'

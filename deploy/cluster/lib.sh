@@ -25,6 +25,7 @@ CL_BASE=${SUKUSUKU_CLUSTER_BASE:-18000}
 CL_DB_PORT=$((CL_BASE + 306))
 CL_HTTPS_PORT=$((CL_BASE + 443))
 CL_HTTP_PORT=$((CL_BASE + 80))
+CL_STATUS_PORT=$((CL_BASE + 70))
 CL_FCM_PORT=$((CL_BASE + 90))
 CL_NODES=(1 2 3)
 CL_URL=https://127.0.0.1:$CL_HTTPS_PORT
@@ -212,7 +213,7 @@ cl_nginx_start() {
   render_template "$CL_DEPLOY/nginx/sukusuku.conf" "$d/site.conf" SERVER_NAME=localhost \
     HTTPS_PORT=$CL_HTTPS_PORT HTTP_PORT=$CL_HTTP_PORT TLS_CERT="$d/tls.crt" TLS_KEY="$d/tls.key" \
     SHARE_DIR="$CL_BUILD/share/sukusuku" ZONE=cl UPSTREAMS="$ups" \
-    UNLIMITED="127.0.0.1/32 0;"
+    UNLIMITED="127.0.0.1/32 0;" STATUS_LISTEN="127.0.0.1:$CL_STATUS_PORT"
   # The cluster listens on IPv4 loopback only.
   sed -i '/listen \[::\]/d' "$d/site.conf"
   nginx_main_conf "$d" "$d/site.conf" >"$d/nginx.conf"

@@ -75,7 +75,7 @@ runtime_pkgs=(
   libpocojson80 libpocoxml80 libmysqlcppconn7v5 libsqlite3-0 libsodium23 libcurl4
   libvips42 libxlsxwriter4
 )
-[[ $with_nginx == 1 ]] && runtime_pkgs+=(nginx-light)
+[[ $with_nginx == 1 ]] && runtime_pkgs+=(nginx-light prometheus-nginx-exporter)
 [[ $local_db == 1 ]] && runtime_pkgs+=(mariadb-server mariadb-client mariadb-backup)
 if real; then
   missing=()
@@ -201,9 +201,15 @@ if [[ $with_nginx == 1 ]]; then
   render_template "$deploy/nginx/sukusuku.conf" "$root/etc/nginx/sites-available/sukusuku" \
     SERVER_NAME="$server_name" HTTPS_PORT=443 HTTP_PORT=80 TLS_CERT="$tls_cert" TLS_KEY="$tls_key" \
     SHARE_DIR=/opt/sukusuku/current/share/sukusuku ZONE=sukusuku UNLIMITED="" \
+    STATUS_LISTEN=127.0.0.1:8081 \
     UPSTREAMS="server 127.0.0.1:8080 max_fails=1 fail_timeout=2s;"
   ln -sfn ../sites-available/sukusuku "$root/etc/nginx/sites-enabled/sukusuku"
   rm -f "$root/etc/nginx/sites-enabled/default"
+  # nginx-prometheus-exporter (0.11, Debian) reads the private stub_status server of the site.
+  install -d -m 0755 "$root/etc/default"
+  printf '%s\n' '# Written by Sukusuku deploy/debian/install.sh' \
+    'ARGS="-nginx.scrape-uri=http://127.0.0.1:8081/nginx_status -web.listen-address=:9113"' \
+    >"$root/etc/default/prometheus-nginx-exporter"
 fi
 
 if ! real; then
@@ -222,6 +228,7 @@ if [[ $start == 1 ]]; then
   # restart, not start: an upgrade runs the new release's migrations, then the new binary.
   systemctl restart sukusuku.service
   if [[ $with_nginx == 1 ]]; then nginx -t -q && systemctl reload-or-restart nginx; fi
+  if [[ $with_nginx == 1 ]]; then systemctl restart prometheus-nginx-exporter || say "warning: prometheus-nginx-exporter did not start"; fi
   for _ in $(seq 1 30); do
     if curl -fsS http://127.0.0.1:8080/readyz >/dev/null 2>&1; then
       say "ready: https://$server_name/  (logs: journalctl -u sukusuku -f)"

@@ -339,13 +339,27 @@ AccessClaims IdentityService::verifyAccessToken(const std::string& token) const 
 }
 
 UserState IdentityService::loadUser(int64_t user_id) {
+  // Every authenticated request comes here, so it is one round trip: the user row (kind 'u'),
+  // the roles ('r': role in display_name, facility in id), today's staff assignments ('s':
+  // facility in id) and the first guardian row ('g': household in id), as one UNION ALL with
+  // the users row's column names.
   UserState out;
   auto conn = rt_.database().acquire();
-  auto user = conn->queryOne(
-      "SELECT id, municipality_id, display_name, language, status, locked_until, "
-      "tokens_valid_after "
-      "FROM users WHERE id = ?",
-      {user_id});
+  std::string today = tokyoDate(rt_.clock().now());
+  auto rows = conn->query(
+      "SELECT 'u' AS k, id, municipality_id, tokens_valid_after, locked_until, display_name, "
+      "language, status FROM users WHERE id = ? "
+      "UNION ALL SELECT 'r', facility_id, 0, 0, 0, role, '', '' FROM user_roles WHERE user_id = ? "
+      "UNION ALL SELECT DISTINCT 's', a.facility_id, 0, 0, 0, '', '', '' FROM staff s "
+      "JOIN staff_assignments a ON a.staff_id = s.id WHERE s.user_id = ? AND a.starts_on <= ? "
+      "AND (a.ends_on IS NULL OR a.ends_on >= ?) "
+      "UNION ALL SELECT 'g', household_id, 0, 0, 0, '', '', '' FROM guardians WHERE id = "
+      "(SELECT MIN(id) FROM guardians WHERE user_id = ?)",
+      {user_id, user_id, user_id, today, today, user_id});
+  const db::Row* user = nullptr;
+  for (const auto& r : rows) {
+    if (r.getText("k") == "u") user = &r;
+  }
   if (!user || !mayUseAccount(*user, rt_.clock().nowSeconds())) return out;
   const auto& order = Permissions::allRoles();
   auto p = std::make_shared<Principal>();
@@ -354,35 +368,30 @@ UserState IdentityService::loadUser(int64_t user_id) {
   p->display_name = user->getText("display_name");
   p->language = user->getText("language");
   int widest = -1;
-  for (const auto& r : conn->query(
-           "SELECT role, facility_id FROM user_roles WHERE user_id = ? ORDER BY id", {user_id})) {
-    std::string role = r.getText("role");
-    auto it = std::find(order.begin(), order.end(), role);
-    if (it == order.end()) continue;  // a role this build does not know grants nothing
-    int rank = static_cast<int>(it - order.begin());
-    if (rank > widest) {
-      widest = rank;
-      p->role = role;
+  for (const auto& r : rows) {
+    std::string k = r.getText("k");
+    if (k == "s") {
+      p->facility_ids.push_back(r.getInt("id"));
+    } else if (k == "g") {
+      p->household_id = r.getInt("id");
+    } else if (k == "r") {
+      std::string role = r.getText("display_name");
+      auto it = std::find(order.begin(), order.end(), role);
+      if (it == order.end()) continue;  // a role this build does not know grants nothing
+      int rank = static_cast<int>(it - order.begin());
+      if (rank > widest) {
+        widest = rank;
+        p->role = role;
+      }
+      auto perms = rt_.permissions().forRole(role);
+      p->permissions.insert(perms.begin(), perms.end());
+      if (r.getInt("id") > 0) p->facility_ids.push_back(r.getInt("id"));
     }
-    auto perms = rt_.permissions().forRole(role);
-    p->permissions.insert(perms.begin(), perms.end());
-    if (r.getInt("facility_id") > 0) p->facility_ids.push_back(r.getInt("facility_id"));
   }
   if (widest < 0) return out;
-  std::string today = tokyoDate(rt_.clock().now());
-  for (const auto& r :
-       conn->query("SELECT DISTINCT a.facility_id FROM staff s JOIN staff_assignments a "
-                   "ON a.staff_id = s.id WHERE s.user_id = ? AND a.starts_on <= ? AND "
-                   "(a.ends_on IS NULL OR a.ends_on >= ?) ORDER BY a.facility_id",
-                   {user_id, today, today})) {
-    p->facility_ids.push_back(r[0].asInt());
-  }
   std::sort(p->facility_ids.begin(), p->facility_ids.end());
   p->facility_ids.erase(std::unique(p->facility_ids.begin(), p->facility_ids.end()),
                         p->facility_ids.end());
-  auto guardian = conn->queryOne(
-      "SELECT household_id FROM guardians WHERE user_id = ? ORDER BY id LIMIT 1", {user_id});
-  if (guardian) p->household_id = guardian->getInt("household_id");
   out.principal = std::move(p);
   out.tokens_valid_after = user->getInt("tokens_valid_after");
   return out;

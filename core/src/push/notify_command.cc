@@ -37,7 +37,7 @@ constexpr const char* kUsage =
     "  --category CAT           default push.broadcast\n"
     "  --data KEY=VALUE         deep-link data for the app (repeatable)\n"
     "  --wait SECONDS           stop driving the outbox after this long (default 300); what is\n"
-    "                           left is sent by the server's workers";
+    "                           left is sent by the server's workers; 0 only queues it";
 
 struct Args {
   std::string municipality;
@@ -95,7 +95,8 @@ Args parse(const std::vector<std::string>& argv) {
       }
       a.n.data[kv.substr(0, eq)] = kv.substr(eq + 1);
     } else if (flag == "--wait") {
-      a.wait_seconds = static_cast<int>(positiveId(flag, value()));
+      std::string v = value();
+      a.wait_seconds = v == "0" ? 0 : static_cast<int>(positiveId(flag, v));
     } else {
       throw Error::badRequest("push.bad_argument", "unknown argument " + flag);
     }
@@ -203,6 +204,10 @@ int run(Runtime& rt, const std::vector<std::string>& argv, std::ostream& out, st
     return 0;
   }
   if (r.pushes == 0) return 0;
+  if (a.wait_seconds == 0) {
+    out << "queued only (--wait 0): the server nodes' push workers deliver it\n";
+    return 0;
+  }
 
   FcmOptions fcm;
   fcm.endpoint = rt.config().getString("push.fcm.endpoint");

@@ -57,5 +57,12 @@ ChildDay dayOfChild(db::Connection& conn, int64_t municipality_id, int64_t child
 
 // Records a check-in or check-out (rules above) and returns the row as JSON.
 nlohmann::json recordMark(Env& env, const Mark& mark);
+// The morning-rush path of a guardian marking their own child (MARK without person_id/name):
+// one locked read checks household, town, today's enrolment at MARK.facility_id and the caller's
+// guardian row (and may_pick_up for a check-out), then records like recordMark. nullopt, with
+// nothing written, when any of that does not hold: the caller then takes the checks one by one
+// for the precise error.
+std::optional<nlohmann::json> recordGuardianMarkFast(Env& env, Mark mark, int64_t household_id,
+                                                     int64_t user_id);
 
 }  // namespace sukusuku::messaging
