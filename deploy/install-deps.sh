@@ -10,7 +10,7 @@ build_pkgs=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libpoco-dev libmysqlcppconn-dev libcpp-jwt-dev libkainjow-mustache-dev libcurl4-openssl-dev
   nlohmann-json3-dev libsodium-dev libsqlite3-dev libssl-dev libgtest-dev
-  libvips-dev libxlsxwriter-dev
+  libvips-dev libxlsxwriter-dev libqrencode-dev
 )
 # Browser tests: Debian's Chromium (driven by playwright-core from the npm registry) and
 # Japanese fonts so screenshots show text, not boxes.

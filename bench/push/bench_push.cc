@@ -17,6 +17,9 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <thread>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -55,32 +58,61 @@ double selfCpu() {
 struct Run {
   double seconds = 0;
   int64_t sent = 0, other = 0;
+  int64_t resent = 0;  // sent again at once after a broken HTTP/2 stream (refused by the server)
+  std::map<std::string, std::pair<int64_t, std::string>> failures;  // code -> count, a detail
   double server_cpu = 0, client_cpu = 0;
   double rate() const { return sent / seconds; }
 };
 
 Run sendAll(const std::shared_ptr<AccessTokenSource>& tokens, const std::string& endpoint,
             int connections, int streams, std::shared_ptr<RateLimiter> limiter,
-            const std::vector<FcmMessage>& messages, const std::vector<int>& server_pids) {
+            const std::vector<FcmMessage>& messages, const std::vector<int>& server_pids,
+            int threads = 1) {
   FcmOptions o;
   o.endpoint = endpoint;
   o.connections = connections;
   o.max_streams = streams;
   o.limiter = std::move(limiter);
   if (const char* ca = std::getenv("FCM_CA_FILE")) o.ca_file = ca;
-  FcmClient client(tokens, o);
-  // One warm-up message opens the connection and fetches the token outside the timing.
-  client.send(std::vector<FcmMessage>{messages.front()});
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(messages.size())));
+  // THREADS clients side by side (as the outbox workers of a node are), each with its share.
+  std::vector<std::unique_ptr<FcmClient>> clients;
+  std::vector<std::vector<FcmMessage>> parts(threads);
+  for (size_t i = 0; i < messages.size(); ++i) parts[i % threads].push_back(messages[i]);
+  for (int i = 0; i < threads; ++i) {
+    clients.push_back(std::make_unique<FcmClient>(tokens, o));
+    // One warm-up message opens a connection and fetches the token outside the timing.
+    clients.back()->send(std::vector<FcmMessage>{messages.front()});
+  }
   Run r;
+  std::mutex mu;
   double s0 = processCpu(server_pids), c0 = selfCpu();
   auto t0 = std::chrono::steady_clock::now();
-  client.send(messages, [&r](const FcmResult& res) {
-    if (res.outcome == Outcome::kSent) {
-      ++r.sent;
-    } else {
-      ++r.other;
-    }
-  });
+  std::vector<std::thread> running;
+  for (int i = 0; i < threads; ++i) {
+    running.emplace_back([&, i] {
+      Run mine;
+      clients[i]->send(parts[i], [&mine](const FcmResult& res) {
+        if (res.outcome == Outcome::kSent) {
+          ++mine.sent;
+        } else {
+          ++mine.other;
+          auto& f = mine.failures[res.error_code + " (HTTP " + std::to_string(res.http_status) + ")"];
+          if (f.first++ == 0) f.second = res.detail;
+        }
+      });
+      std::lock_guard lock(mu);
+      r.sent += mine.sent;
+      r.other += mine.other;
+      for (const auto& [k, v] : mine.failures) {
+        auto& f = r.failures[k];
+        if (f.first == 0) f.second = v.second;
+        f.first += v.first;
+      }
+    });
+  }
+  for (auto& t : running) t.join();
+  for (const auto& c : clients) r.resent += c->networkResends();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.server_cpu = processCpu(server_pids) - s0;
   r.client_cpu = selfCpu() - c0;
@@ -92,6 +124,14 @@ void print(const char* name, const Run& r, int64_t n) {
               name, static_cast<long long>(r.sent), r.seconds, r.rate(),
               100 * r.server_cpu / r.seconds, 100 * r.client_cpu / r.seconds,
               r.other ? " SOME FAILED" : "");
+  if (r.resent) {
+    std::printf("    %lld send(s) repeated at once after the server refused or broke their HTTP/2 "
+                "stream before answering\n", static_cast<long long>(r.resent));
+  }
+  for (const auto& [code, f] : r.failures) {
+    std::printf("    failed %lld x %s: %s\n", static_cast<long long>(f.first), code.c_str(),
+                f.second.c_str());
+  }
   (void)n;
 }
 
@@ -134,13 +174,15 @@ int main(int argc, char** argv) {
 
   std::printf("FCM broadcast benchmark: %lld device tokens, test server latency as configured\n",
               static_cast<long long>(n));
-  Run mux = sendAll(tokens, endpoint, connections, streams, nullptr, messages, server_pids);
+  int threads = 1;
+  if (const char* t = std::getenv("BENCH_THREADS")) threads = std::max(1, std::atoi(t));
+  Run mux = sendAll(tokens, endpoint, connections, streams, nullptr, messages, server_pids, threads);
   char label[128];
-  std::snprintf(label, sizeof label, "multiplexed (%d conn x %d streams), no limit", connections,
-                streams);
+  std::snprintf(label, sizeof label, "multiplexed (%d x %d conn x %d streams), no limit", threads,
+                connections, streams);
   print(label, mux, n);
   Run limited = sendAll(tokens, endpoint, connections, streams,
-                        std::make_shared<RateLimiter>(600000), messages, server_pids);
+                        std::make_shared<RateLimiter>(600000), messages, server_pids, threads);
   print("multiplexed, under the 600,000/min limiter", limited, n);
   Run pool = sendAll(tokens, endpoint, 1, 50, nullptr, sample(pool_sample), server_pids);
   std::snprintf(label, sizeof label, "50 in flight (Go Admin SDK pool), %lld sample",

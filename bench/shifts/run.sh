@@ -29,14 +29,18 @@ fi
 declare -A best=([1]=607 [2]=828 [3]=1001 [4]=1716 [5]=1143 [6]=1950 [7]=1056 [8]=1300 [9]=439
                  [10]=4631 [11]=3443 [12]=4040)
 
-printf '%-10s %10s %6s %10s %8s %8s\n' instance objective hard best_known gap% seconds
+echo "load before: $(uptime)"
+printf '%-10s %10s %6s %10s %8s %8s %8s\n' instance objective hard best_known gap% seconds cpu_s
 gap_sum=0
 count=0
 for i in $instances; do
   instance="$data/Instance$i.txt"
   roster="$out_dir/Instance$i.csv"
   start=$(date +%s.%N)
-  "$bin" solve "$instance" --time-limit "$time_limit" --seed "$seed" --threads "$threads" \
+  # CPU seconds the solver actually got (user + system, all threads): on a shared machine far
+  # less than threads x time limit.
+  /usr/bin/time -f '%U %S' -o "$out_dir/Instance$i.time" \
+    "$bin" solve "$instance" --time-limit "$time_limit" --seed "$seed" --threads "$threads" \
     --out "$roster" > "$out_dir/Instance$i.solve.log"
   end=$(date +%s.%N)
   last=$("$bin" evaluate "$instance" "$roster" | tail -n 1)
@@ -48,7 +52,8 @@ for i in $instances; do
   fi
   gap=$(awk -v o="$objective" -v b="${best[$i]}" 'BEGIN { printf "%.2f", 100 * (o - b) / b }')
   secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
-  printf '%-10s %10s %6s %10s %8s %8s\n' "Instance$i" "$objective" "$hard" "${best[$i]}" "$gap" "$secs"
+  cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$out_dir/Instance$i.time")
+  printf '%-10s %10s %6s %10s %8s %8s %8s\n' "Instance$i" "$objective" "$hard" "${best[$i]}" "$gap" "$secs" "$cpu"
   gap_sum=$(awk -v s="$gap_sum" -v g="$gap" 'BEGIN { print s + g }')
   count=$((count + 1))
   if [[ "$i" == 8 ]]; then inst8="$objective"; fi
@@ -58,3 +63,4 @@ if [[ -n "${inst8:-}" ]]; then
   echo "Instance8: $inst8 vs 8995 (commercial MIP, 10 min) and 1300 best known"
 fi
 echo "time limit ${time_limit}s, seed $seed, threads $threads, rosters in $out_dir"
+echo "load after: $(uptime)"

@@ -486,7 +486,10 @@ void HttpServer::start() {
   try {
     Poco::Net::SocketAddress addr(c.getString("http.host"),
                                   static_cast<Poco::UInt16>(c.getInt("http.port")));
-    socket.bind(addr, true);
+    // SO_REUSEADDR (restart over TIME_WAIT) but not SO_REUSEPORT, which Poco's two-argument
+    // bind also sets: with it a second server on the same port (a stale node, an operator's
+    // mistake) would start without a word and take a share of the connections.
+    socket.bind(addr, true, false);
     socket.listen(1024);
   } catch (const Poco::Exception& e) {
     throw StartupError("cannot listen on " + c.getString("http.host") + ":" +

@@ -167,6 +167,10 @@ cl_node_pid() { cat "$CL_DIR/node$1/pid" 2>/dev/null; }
 cl_node_alive() { local p; p=$(cl_node_pid "$1") && [[ -n $p ]] && kill -0 "$p" 2>/dev/null; }
 cl_node_start() {
   local i=$1
+  if cl_node_alive "$i"; then
+    echo "cluster: node$i is already running (pid $(cl_node_pid "$i"))" >&2
+    return 1
+  fi
   mkdir -p "$CL_DIR/node$i"
   ( set -a; . "$CL_DIR/etc/sukusuku.env"; set +a
     export SUKUSUKU_CONFIG=$CL_DIR/etc/sukusuku.properties

@@ -101,6 +101,8 @@ function M.install(candidates, fallback)
   response = function(status)
     if status >= 400 and not (current and current.ok[status]) then
       unexpected = unexpected + 1
+      -- wrk gives no connection to response(): `current` is this answer's request only with one
+      -- connection per thread (-t N -c N), as soak.sh runs it.
       if unexpected <= 3 then io.stderr:write(string.format("unexpected %d for %s %s\n", status, current.method, current.path)) end
     end
   end

@@ -45,9 +45,16 @@ csrf=$(curl -sS -c "$jar" "$(cl_node_url 1)/web/login" | grep -o 'name="csrf_tok
 curl -sS -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf_token=$csrf" --data-urlencode next=/web \
   --data-urlencode login=staff@demo.sukusuku.jp --data-urlencode "password=$CL_DEMO_PASSWORD" "$(cl_node_url 1)/web/login"
 SUKUSUKU_COOKIE_STAFF=$(awk '!/^#/ || /^#HttpOnly_/ {if (NF >= 7) printf "%s=%s; ", $6, $7}' "$jar")
+# Today's entrance code of the staff member's facility (what the tablet at the door shows), and
+# the demo guardian's child enrolled there, so that check-ins are real ones.
+qr_json=$(curl -sS -H "Cookie: $SUKUSUKU_COOKIE_STAFF" "$(cl_node_url 1)/web/messaging/qr?format=json" 2>/dev/null)
+export SUKUSUKU_VAR_QR
+SUKUSUKU_VAR_QR=$(jq -r '.code // empty' <<<"$qr_json" 2>/dev/null)
+qr_facility=$(jq -r '.facility_id // 0' <<<"$qr_json" 2>/dev/null || echo 0)
 SUKUSUKU_VAR_CHILD=$(cl_sql "SELECT e.child_id FROM guardians g JOIN users u ON u.id = g.user_id
   JOIN children c ON c.household_id = g.household_id JOIN enrolments e ON e.child_id = c.id
-  WHERE u.login = 'guardian@demo.sukusuku.jp' ORDER BY e.child_id LIMIT 1" 2>/dev/null || echo 1)
+  WHERE u.login = 'guardian@demo.sukusuku.jp' AND (${qr_facility:-0} = 0 OR e.facility_id = ${qr_facility:-0})
+  ORDER BY e.child_id LIMIT 1" 2>/dev/null || echo 1)
 [[ -n $SUKUSUKU_TOKEN_GUARDIAN && $SUKUSUKU_TOKEN_GUARDIAN != null ]] || { echo "soak: guardian sign-in failed" >&2; exit 1; }
 
 rss_row() { local i row="$(date -u +%H:%M:%S)"; for i in "${CL_NODES[@]}"; do row+=",$(cl_node_rss "$i")"; done; echo "$row"; }
@@ -62,7 +69,9 @@ declare -A conns=([morning]=$((connections / 2)) [evening]=$((connections * 3 / 
 pids=()
 for s in morning evening monthend; do
   (( conns[$s] >= 1 )) || conns[$s]=1
-  wrk -t1 -c"${conns[$s]}" -d"${seconds}s" --timeout 10s -s "$here/$s.lua" "$CL_URL" \
+  # One connection per wrk thread, so that each answer is judged against its own request
+  # (plan.lua's response() only knows the thread's last request).
+  wrk -t"${conns[$s]}" -c"${conns[$s]}" -d"${seconds}s" --timeout 10s -s "$here/$s.lua" "$CL_URL" \
     >"$out/$s.txt" 2>"$out/$s.err" &
   pids+=($!)
 done

@@ -90,3 +90,28 @@ test('a staff member requests a day off before the deadline', async () => {
   await page.goto(`${demo.base}/web/shifts`);
   assert.ok((await page.locator('.months li').count()) >= 1);
 });
+
+test('the head sets rule weights for the facility and sees planned hours', async () => {
+  const page = await demo.newPage({ width: 1280, height: 900 });
+  await demo.signIn(page, 'head@demo.sukusuku.jp');
+  await page.goto(`${demo.base}/web/shifts`);
+  await Promise.all([page.waitForURL(/\/web\/shifts\/rules/), page.click('#rules-link')]);
+  assert.equal(await page.inputValue('#weight_fairness'), '20');
+  await page.fill('#weight_fairness', '40');
+  await page.selectOption('#mode_shift_off_request', 'hard');
+  await Promise.all([page.waitForURL(/saved=1/), page.click('#save-rules')]);
+  assert.ok(await page.locator('#rules-saved').isVisible());
+  assert.equal(await page.inputValue('#weight_fairness'), '40');
+  assert.equal(await page.inputValue('#mode_shift_off_request'), 'hard');
+  await demo.shot(page, 'shifts-rules');
+
+  // The demo month's planned hours; without the messaging plugin there are no actuals.
+  await page.goto(`${demo.base}/web/shifts`);
+  await Promise.all([page.waitForURL(/\/web\/shifts\/rosters\/\d+$/),
+                     page.locator('.months li a.month').last().click()]);
+  const id = page.url().match(/rosters\/(\d+)$/)[1];
+  await page.goto(`${demo.base}/web/shifts/rosters/${id}/hours`);
+  assert.ok((await page.locator('#hours tbody tr').count()) >= 5);
+  assert.ok(await page.locator('#no-actual').isVisible());
+  await demo.shot(page, 'shifts-hours');
+});

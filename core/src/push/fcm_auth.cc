@@ -58,8 +58,22 @@ ServiceAccount ServiceAccount::fromFile(const std::string& path) {
 RateLimiter::RateLimiter(double rate_per_minute, double burst)
     : per_second_(rate_per_minute / 60.0),
       burst_(burst > 0 ? burst : std::max(1.0, rate_per_minute / 60.0)),
+      fixed_burst_(burst > 0),
       tokens_(burst_),
       last_(std::chrono::steady_clock::now()) {}
+
+void RateLimiter::setRate(double rate_per_minute) {
+  std::lock_guard lock(mu_);
+  refill(std::chrono::steady_clock::now());
+  per_second_ = rate_per_minute / 60.0;
+  if (!fixed_burst_) burst_ = std::max(1.0, per_second_);
+  tokens_ = std::min(tokens_, burst_);
+}
+
+double RateLimiter::ratePerSecond() const {
+  std::lock_guard lock(mu_);
+  return per_second_;
+}
 
 void RateLimiter::refill(SteadyTime now) {
   if (now <= last_) return;

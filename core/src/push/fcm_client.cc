@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <deque>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -143,6 +144,7 @@ struct Transfer {
   std::string response;
   std::string retry_after;
   bool auth_retried = false;
+  int network_tries = 0;  // times this message was sent again after a broken stream
   bool opener = false;  // opened a connection with prior knowledge (h2c workaround)
   std::chrono::steady_clock::time_point started;
   char errbuf[CURL_ERROR_SIZE] = {0};
@@ -173,6 +175,7 @@ struct FcmClient::Impl {
   CURLM* multi = nullptr;
   std::vector<std::unique_ptr<Transfer>> all;
   std::vector<Transfer*> idle;
+  std::set<Transfer*> inflight;
   curl_slist* headers = nullptr;
   std::string headers_token;
   // h2c on libcurl before 8.0: a transfer that asks for prior knowledge on a reused connection
@@ -180,11 +183,25 @@ struct FcmClient::Impl {
   // by one prior-knowledge transfer, and the others ask for plain HTTP/2 and only reuse them.
   bool h2c_workaround = false;
   bool warm = false;
+  int64_t network_resends = 0;
 
   ~Impl() {
+    abandon();
     for (auto& t : all) curl_easy_cleanup(t->easy);
     if (multi) curl_multi_cleanup(multi);
     curl_slist_free_all(headers);
+  }
+
+  // Drops the transfers in flight (a callback threw): their streams are reset, their handles
+  // closed (a handle mid-transfer cannot simply be reused), the connections kept.
+  void abandon() {
+    for (Transfer* t : inflight) {
+      curl_multi_remove_handle(multi, t->easy);
+      idle.erase(std::remove(idle.begin(), idle.end(), t), idle.end());
+      discard(t);
+    }
+    inflight.clear();
+    warm = false;
   }
 
   void setToken(const std::string& token) {
@@ -251,6 +268,8 @@ FcmClient::FcmClient(std::shared_ptr<AccessTokenSource> tokens, FcmOptions optio
 
 FcmClient::~FcmClient() = default;
 
+int64_t FcmClient::networkResends() const { return impl_->network_resends; }
+
 std::string FcmClient::sendUrl() const {
   return options_.endpoint + "/v1/projects/" + tokens_->account().project_id + "/messages:send";
 }
@@ -264,10 +283,32 @@ std::vector<FcmResult> FcmClient::send(const std::vector<FcmMessage>& messages) 
 
 void FcmClient::send(const std::vector<FcmMessage>& messages,
                      const std::function<void(const FcmResult&)>& on_result) {
+  send(messages, on_result, nullptr);
+}
+
+void FcmClient::send(const std::vector<FcmMessage>& messages,
+                     const std::function<void(const FcmResult&)>& on_result,
+                     const std::function<std::chrono::milliseconds()>& on_sweep) {
   if (messages.empty()) return;
+  try {
+    sendAll(messages, on_result, on_sweep);
+  } catch (...) {
+    impl_->abandon();
+    throw;
+  }
+}
+
+void FcmClient::sendAll(const std::vector<FcmMessage>& messages,
+                        const std::function<void(const FcmResult&)>& on_result,
+                        const std::function<std::chrono::milliseconds()>& on_sweep) {
   Impl& im = *impl_;
   const std::string url = sendUrl();
-  auto failAll = [&](size_t from, const std::deque<const FcmMessage*>& again,
+  struct Again {
+    const FcmMessage* message;
+    bool auth_retried;
+    int network_tries;
+  };
+  auto failAll = [&](size_t from, const std::deque<Again>& again,
                      const std::string& why) {
     auto fail = [&](const FcmMessage* m) {
       FcmResult r;
@@ -278,7 +319,7 @@ void FcmClient::send(const std::vector<FcmMessage>& messages,
       r.alarm = true;
       on_result(r);
     };
-    for (const auto* m : again) fail(m);
+    for (const auto& a : again) fail(a.message);
     for (size_t i = from; i < messages.size(); ++i) fail(&messages[i]);
   };
   std::string token;
@@ -292,11 +333,14 @@ void FcmClient::send(const std::vector<FcmMessage>& messages,
 
   const int max_inflight = options_.connections * options_.max_streams;
   size_t next = 0;
-  std::deque<const FcmMessage*> again;  // refused with a plain 401: once more, new token
+  // Sent again: after a plain 401 (once, with a new token), or when the HTTP/2 stream broke
+  // before any answer (refused or reset stream, connection gone; up to network_retries times).
+  std::deque<Again> again;
   int active = 0;
   // Opening transfers (h2c workaround): one per connection, prior knowledge, no waiting to
   // multiplex, so that each opens its own connection; the rest start when they are done.
   bool warming = false, warm_failed = false;
+  int again_tries = 0;  // network_tries of the message start() sends next
   auto start = [&](const FcmMessage* m, bool auth_retried) {
     Transfer* t = im.acquire(url, options_);
     t->opener = im.h2c_workaround && warming;
@@ -314,12 +358,15 @@ void FcmClient::send(const std::vector<FcmMessage>& messages,
     t->response.clear();
     t->retry_after.clear();
     t->auth_retried = auth_retried;
+    t->network_tries = again_tries;
+    again_tries = 0;
     t->errbuf[0] = 0;
     t->started = std::chrono::steady_clock::now();
     curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, m->body.data());
     curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(m->body.size()));
     curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, im.headers);
     curl_multi_add_handle(im.multi, t->easy);
+    im.inflight.insert(t);
     ++active;
   };
   bool refresh_pending = false;  // a 401 asked for a new token; swap it when nothing is in flight
@@ -358,7 +405,8 @@ void FcmClient::send(const std::vector<FcmMessage>& messages,
       int got = options_.limiter ? options_.limiter->take(want) : want;
       for (int i = 0; i < got; ++i) {
         if (!again.empty()) {
-          start(again.front(), true);
+          again_tries = again.front().network_tries;
+          start(again.front().message, again.front().auth_retried);
           again.pop_front();
         } else {
           start(&messages[next++], false);
@@ -375,6 +423,7 @@ void FcmClient::send(const std::vector<FcmMessage>& messages,
       curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
       CURLcode rc = msg->data.result;
       curl_multi_remove_handle(im.multi, t->easy);
+      im.inflight.erase(t);
       --active;
       FcmResult r;
       if (rc != CURLE_OK) {
@@ -391,9 +440,17 @@ void FcmClient::send(const std::vector<FcmMessage>& messages,
       r.tag = t->message->tag;
       r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t->started)
                       .count();
+      long answered = 0;
+      curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &answered);
+      bool broken_stream = rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM ||
+                           rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR ||
+                           rc == CURLE_GOT_NOTHING;
       if (r.error_code == "AUTH" && r.http_status == 401 && !t->auth_retried) {
-        again.push_back(t->message);
+        again.push_back({t->message, true, t->network_tries});
         refresh_pending = true;
+      } else if (broken_stream && answered == 0 && t->network_tries < options_.network_retries) {
+        again.push_back({t->message, t->auth_retried, t->network_tries + 1});
+        ++im.network_resends;
       } else {
         if (r.error_code == "AUTH") r.alarm = true;  // refused again with a fresh token
         on_result(r);
@@ -404,10 +461,15 @@ void FcmClient::send(const std::vector<FcmMessage>& messages,
         im.idle.push_back(t);
       }
     }
-    if (active == 0 && next >= messages.size() && again.empty()) break;
     int timeout_ms = 100;
+    if (on_sweep) {
+      auto soon = on_sweep();
+      if (soon.count() > 0) timeout_ms = static_cast<int>(std::clamp<int64_t>(soon.count(), 1, 100));
+    }
+    if (active == 0 && next >= messages.size() && again.empty()) break;
     if (limiter_wait.count() > 0) {
-      timeout_ms = static_cast<int>(std::clamp<int64_t>(limiter_wait.count() / 1000, 1, 100));
+      timeout_ms = std::min(
+          timeout_ms, static_cast<int>(std::clamp<int64_t>(limiter_wait.count() / 1000, 1, 100)));
     }
     if (active > 0) {
       curl_multi_poll(im.multi, nullptr, 0, timeout_ms, nullptr);

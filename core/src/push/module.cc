@@ -6,7 +6,7 @@
 //   push.fcm.credentials     path to the Firebase service-account JSON; empty: push disabled
 //                            (said once at start-up), notifications only go to the inbox
 //   push.fcm.endpoint        FCM base URL (https://fcm.googleapis.com; http:// speaks h2c)
-//   push.fcm.rate_per_minute client-side quota, a token bucket (600000)
+//   push.fcm.rate_per_minute the project's quota (600000), split between the live sending nodes
 //   push.fcm.connections     HTTP/2 connections per worker; push.fcm.max_streams per connection
 //   push.workers             outbox worker threads on this node (only under `sukusuku serve`)
 //   push.batch_size          rows one worker claims at a time
@@ -40,7 +40,7 @@ void declareKeys(PluginContext& ctx) {
   ctx.declareConfig("fcm.endpoint", "https://fcm.googleapis.com",
                     "FCM HTTP v1 base URL; an http:// URL is spoken as HTTP/2 cleartext (tests)");
   ctx.declareConfig("fcm.rate_per_minute", "600000",
-                    "Client-side limit of FCM sends per minute for this node (token bucket)");
+                    "FCM sends per minute for the whole project, shared by the sending nodes");
   ctx.declareConfig("fcm.ca_file", "",
                     "Extra trusted CA certificates (PEM) for FCM and its token endpoint; tests");
   ctx.declareConfig("fcm.connections", "4", "HTTP/2 connections each outbox worker opens to FCM");
@@ -88,7 +88,10 @@ std::shared_ptr<PushMachinery> buildMachinery(PluginContext& ctx) {
   s.fcm.max_streams = static_cast<int>(c.getInt("push.fcm.max_streams"));
   s.fcm.ca_file = c.getString("push.fcm.ca_file");
   double rate = c.getDouble("push.fcm.rate_per_minute");
-  if (rate > 0) s.fcm.limiter = std::make_shared<push::RateLimiter>(rate);
+  if (rate > 0) {
+    s.fcm.limiter = std::make_shared<push::RateLimiter>(rate);
+    s.quota_per_minute = rate;  // shared by the live nodes (push_nodes heartbeats)
+  }
   return m;
 }
 
@@ -154,6 +157,12 @@ void addPushModule(Runtime& runtime) {
                   std::string day_ago = formatUtc(period - std::chrono::hours(24));
                   db.transaction([&](db::Tx& tx) {
                     tx.execute("DELETE FROM devices WHERE refreshed_at < ?", {cutoff});
+                    // Push-only texts (reset codes) whose pushes are all done (the workers
+                    // clear them as they send; this catches failed and skipped ones).
+                    tx.execute(
+                        "UPDATE notifications SET push_body = NULL WHERE push_body IS NOT NULL "
+                        "AND NOT EXISTS (SELECT 1 FROM push_outbox o WHERE o.notification_id = "
+                        "notifications.id AND o.state = 'pending')");
                     std::string codes =
                         "SELECT id FROM notifications WHERE category = "
                         "'identity.password_reset' AND created_at < ?";

@@ -125,7 +125,8 @@ void OutboxWorker::loadTexts(const std::vector<ClaimedPush>& rows) {
   if (texts_.size() + missing.size() > 256) texts_.clear();
   auto conn = db_.acquire();
   for (const auto& row :
-       queryIn(*conn, "SELECT id, title, body, data, priority FROM notifications WHERE id IN ",
+       queryIn(*conn, "SELECT id, title, body, push_body, data, priority FROM notifications WHERE "
+                       "id IN ",
                std::vector<int64_t>(missing.begin(), missing.end()))) {
     Texts t;
     t.title = nlohmann::json::parse(row.getText("title"), nullptr, false);
@@ -137,6 +138,9 @@ void OutboxWorker::loadTexts(const std::vector<ClaimedPush>& rows) {
       }
     }
     t.urgent = row.getText("priority") == "urgent";
+    if (!row.isNull("push_body")) {
+      t.push_body = nlohmann::json::parse(row.getText("push_body"), nullptr, false);
+    }
     texts_[row.getInt("id")] = std::move(t);
   }
 }
@@ -181,27 +185,80 @@ DeliveryStats OutboxWorker::deliver(const std::vector<ClaimedPush>& rows) {
     data["inbox_id"] = std::to_string(r.inbox_id);
     messages.push_back({r.id, r.token,
                         messageBody(r.token, textIn(t.title, r.language),
-                                    textIn(t.body, r.language), data, t.urgent)});
+                                    textIn(t.push_body.is_object() ? t.push_body : t.body,
+                                           r.language),
+                                    data, t.urgent)});
   }
 
-  std::vector<FcmResult> results;
-  results.reserve(messages.size());
+  // Each answer is acknowledged as it arrives: the answers gathered since the last commit are
+  // written in one short transaction as soon as there are ack_batch of them or the oldest is
+  // ack_delay old (checked after every round of completed transfers). A crash therefore
+  // re-sends only rows whose answer had not been committed: at most ack_batch rows, or those
+  // answered in the last ack_delay, plus the commit in progress.
+  using Steady = std::chrono::steady_clock;
+  std::vector<FcmResult> answered;
+  Steady::time_point oldest{};
+  std::map<std::string, int> alarms;
+  auto flush = [&] {
+    if (answered.empty() && skipped.empty()) return;
+    for (const auto& r : answered) {
+      if (r.alarm) ++alarms[r.error_code];
+    }
+    stats += acknowledge(answered, skipped, by_id);
+    answered.clear();
+    skipped.clear();
+    if (options_.after_ack) options_.after_ack(stats);
+  };
+  flush();  // the skipped rows, before anything is sent
   if (!messages.empty()) {
-    client_->send(messages, [&results](const FcmResult& r) { results.push_back(r); });
+    client_->send(
+        messages,
+        [&](const FcmResult& r) {
+          if (answered.empty()) oldest = Steady::now();
+          answered.push_back(r);
+        },
+        [&]() -> std::chrono::milliseconds {
+          if (answered.empty()) return std::chrono::milliseconds(0);
+          auto age = Steady::now() - oldest;
+          if (static_cast<int>(answered.size()) >= options_.ack_batch ||
+              age >= options_.ack_delay) {
+            flush();
+            return std::chrono::milliseconds(0);
+          }
+          return std::max(std::chrono::milliseconds(1),
+                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                              options_.ack_delay - age));
+        });
   }
+  flush();
+  stats.claimed = static_cast<int64_t>(rows.size());
 
-  // Acknowledge everything in one transaction, only rows this worker still holds.
+  auto& log = Poco::Logger::get("push");
+  for (const auto& [code, count] : alarms) {
+    log.error("FCM alarm: %d send(s) answered %s; check the service account, the APNs/web push "
+              "credentials in Firebase, or the payload",
+              count, code);
+  }
+  if (stats.lost_lease > 0) {
+    log.warning("%Ld outbox row(s) were acknowledged after their lease ended (worker %s too slow)",
+                static_cast<long long>(stats.lost_lease), options_.owner);
+  }
+  return stats;
+}
+
+DeliveryStats OutboxWorker::acknowledge(
+    const std::vector<FcmResult>& results, const std::vector<int64_t>& skipped,
+    const std::unordered_map<int64_t, const ClaimedPush*>& by_id) {
   std::string now_text = formatUtc(clock_.now());
   int64_t now_ms = clock_.nowMillis();
   std::vector<int64_t> sent;
-  std::map<std::string, int> alarms;
   for (const auto& r : results) {
     if (r.outcome == Outcome::kSent) sent.push_back(r.tag);
-    if (r.alarm) ++alarms[r.error_code];
   }
+  DeliveryStats stats;
+  // Only rows this worker still holds: a row whose lease ran out may be another worker's now.
   db_.transaction([&](db::Tx& tx) {
     DeliveryStats s;
-    s.claimed = stats.claimed;
     const std::string owned = " lease_owner = ? AND state = 'pending' AND id IN ";
     int64_t acked = executeIn(
         tx, "UPDATE push_outbox SET state = 'sent', finished_at = ?, last_error = NULL, "
@@ -250,6 +307,18 @@ DeliveryStats OutboxWorker::deliver(const std::vector<ClaimedPush>& rows) {
         ++s.retried;
       }
     }
+    // A push-only text (a reset code) is dropped once none of its pushes is pending.
+    std::set<int64_t> secret;
+    for (const auto& r : results) {
+      int64_t nid = by_id.at(r.tag)->notification_id;
+      if (texts(nid).push_body.is_object()) secret.insert(nid);
+    }
+    for (int64_t nid : secret) {
+      tx.execute(
+          "UPDATE notifications SET push_body = NULL WHERE id = ? AND NOT EXISTS (SELECT 1 FROM "
+          "push_outbox o WHERE o.notification_id = ? AND o.state = 'pending')",
+          {nid, nid});
+    }
     stats = s;
   });
 
@@ -266,23 +335,15 @@ DeliveryStats OutboxWorker::deliver(const std::vector<ClaimedPush>& rows) {
                         {{"code", r.error_code}})
           .inc();
     }
-    metrics_->counter("sukusuku_push_sent_total", "Pushes FCM accepted")
-        .inc(static_cast<double>(stats.sent));
+    if (stats.sent > 0) {
+      metrics_->counter("sukusuku_push_sent_total", "Pushes FCM accepted")
+          .inc(static_cast<double>(stats.sent));
+    }
     if (stats.lost_lease > 0) {
       metrics_->counter("sukusuku_push_lost_leases_total",
                         "Rows acknowledged after another worker took them over")
           .inc(static_cast<double>(stats.lost_lease));
     }
-  }
-  auto& log = Poco::Logger::get("push");
-  for (const auto& [code, count] : alarms) {
-    log.error("FCM alarm: %d send(s) answered %s; check the service account, the APNs/web push "
-              "credentials in Firebase, or the payload",
-              count, code);
-  }
-  if (stats.lost_lease > 0) {
-    log.warning("%Ld outbox row(s) were acknowledged after their lease ended (worker %s too slow)",
-                static_cast<long long>(stats.lost_lease), options_.owner);
   }
   return stats;
 }
@@ -291,7 +352,8 @@ DeliveryStats OutboxWorker::runOnce(std::optional<int64_t> notification_id) {
   return deliver(claim(notification_id));
 }
 
-OutboxProgress outboxProgress(db::Connection& conn, int64_t notification_id, int64_t now_ms) {
+OutboxProgress outboxProgress(db::Connection& conn, int64_t notification_id, int64_t now_ms,
+                              bool count_due_later) {
   OutboxProgress p;
   for (const auto& row : conn.query(
            "SELECT state, COUNT(*) AS n FROM push_outbox WHERE notification_id = ? GROUP BY state",
@@ -305,12 +367,50 @@ OutboxProgress outboxProgress(db::Connection& conn, int64_t notification_id, int
     if (state == "pruned") p.pruned = n;
     if (state == "skipped") p.skipped = n;
   }
+  if (!count_due_later || p.pending == 0) return p;
   p.due_later = conn.queryOne(
                         "SELECT COUNT(*) AS n FROM push_outbox WHERE notification_id = ? AND state "
                         "= 'pending' AND next_attempt_ms > ?",
                         {notification_id, now_ms + 60000})
                     ->getInt("n");
   return p;
+}
+
+// ---- the quota across nodes -------------------------------------------------------------------
+
+QuotaShare::QuotaShare(db::Database& db, const Clock& clock, std::string node_id,
+                       double quota_per_minute, std::shared_ptr<RateLimiter> limiter,
+                       std::chrono::milliseconds live)
+    : db_(db),
+      clock_(clock),
+      node_id_(std::move(node_id)),
+      quota_(quota_per_minute),
+      limiter_(std::move(limiter)),
+      live_(live) {}
+
+std::pair<double, int> QuotaShare::heartbeat() {
+  int64_t now = clock_.nowMillis();
+  int nodes = 1;
+  db_.transaction([&](db::Tx& tx) {
+    tx.execute("DELETE FROM push_nodes WHERE node_id = ?", {node_id_});
+    tx.execute("INSERT INTO push_nodes (node_id, heartbeat_ms, started_at) VALUES (?, ?, ?)",
+               {node_id_, now, formatUtc(clock_.now())});
+    nodes = static_cast<int>(
+        tx.queryOne("SELECT COUNT(*) AS n FROM push_nodes WHERE heartbeat_ms >= ?",
+                    {now - live_.count()})
+            ->getInt("n"));
+    // Rows of nodes long gone (a day) are dropped.
+    tx.execute("DELETE FROM push_nodes WHERE heartbeat_ms < ?", {now - 86400000});
+  });
+  nodes = std::max(1, nodes);
+  double share = quota_ / nodes;
+  if (limiter_ && quota_ > 0) limiter_->setRate(share);
+  return {share, nodes};
+}
+
+void QuotaShare::leave() {
+  db_.transaction(
+      [&](db::Tx& tx) { tx.execute("DELETE FROM push_nodes WHERE node_id = ?", {node_id_}); });
 }
 
 // ---- the background pool ----------------------------------------------------------------------
@@ -330,7 +430,36 @@ void WorkerPool::start() {
   std::lock_guard lock(mu_);
   if (!threads_.empty()) return;
   stopping_ = false;
+  if (settings_.quota_per_minute > 0 && settings_.fcm.limiter) {
+    quota_ = std::make_unique<QuotaShare>(db_, clock_, settings_.node_id,
+                                          settings_.quota_per_minute, settings_.fcm.limiter);
+    try {
+      quota_->heartbeat();
+    } catch (const std::exception& e) {
+      Poco::Logger::get("push").error("push quota heartbeat: %s", std::string(e.what()));
+    }
+    threads_.emplace_back([this] { beat(); });
+  }
   for (int i = 0; i < settings_.threads; ++i) threads_.emplace_back([this, i] { loop(i); });
+}
+
+void WorkerPool::beat() {
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      if (cv_.wait_for(lock, QuotaShare::kInterval, [&] { return stopping_; })) break;
+    }
+    try {
+      quota_->heartbeat();
+    } catch (const std::exception& e) {
+      Poco::Logger::get("push").error("push quota heartbeat: %s", std::string(e.what()));
+    }
+  }
+  try {
+    quota_->leave();
+  } catch (const std::exception& e) {
+    Poco::Logger::get("push").warning("push quota: leaving: %s", std::string(e.what()));
+  }
 }
 
 void WorkerPool::stop() {

@@ -33,8 +33,11 @@ class PushCodeDelivery final : public identity::CodeDelivery {
       n.priority = Priority::kUrgent;
       for (const char* lang : {"ja", "en"}) {
         n.title[lang] = i18n_.t(lang, "push.reset_code.title");
-        n.body[lang] = i18n_.t(lang, "push.reset_code.body",
-                               {{"code", m.code}, {"minutes", std::to_string(minutes)}});
+        // The code goes to the phone only; the inbox keeps that one was sent.
+        n.push_body[lang] = i18n_.t(lang, "push.reset_code.body",
+                                    {{"code", m.code}, {"minutes", std::to_string(minutes)}});
+        n.body[lang] = i18n_.t(lang, "push.reset_code.inbox_body",
+                               {{"minutes", std::to_string(minutes)}});
       }
       n.data = {{"route", "password_reset"}};
       Audience audience;

@@ -178,6 +178,10 @@ void SqlNotifier::validate(const Notification& n, const Audience& audience) {
   };
   checkTexts(n.title, "title", kMaxTitleChars);
   checkTexts(n.body, "body", kMaxBodyChars);
+  if (!n.push_body.empty()) {
+    if (!jaText(n.push_body)) throw invalid("a Japanese push body (\"ja\") is required", "push_body");
+    checkTexts(n.push_body, "push_body", kMaxBodyChars);
+  }
   size_t data_bytes = 0;
   for (const auto& [k, v] : n.data) {
     if (k.empty() || !validUtf8(k) || !validUtf8(v)) throw invalid("bad data entry", "data");
@@ -254,10 +258,12 @@ NotifyResult SqlNotifier::notify(db::Tx& tx, const Notification& n, const Audien
   int64_t notification_id =
       tx.execute(
             "INSERT INTO notifications (municipality_id, category, source_ref, priority, title, "
-            "body, data, sender_user_id, recipients, pushes, created_at) VALUES "
-            "(?,?,?,?,?,?,?,?,?,?,?)",
+            "body, push_body, data, sender_user_id, recipients, pushes, created_at) VALUES "
+            "(?,?,?,?,?,?,?,?,?,?,?,?)",
             {n.municipality_id, n.category, n.source_ref, urgent ? "urgent" : "normal",
-             toJson(n.title).dump(), toJson(n.body).dump(), toJson(n.data).dump(),
+             toJson(n.title).dump(), toJson(n.body).dump(),
+             n.push_body.empty() || outbox.empty() ? db::Value() : db::Value(toJson(n.push_body).dump()),
+             toJson(n.data).dump(),
              n.sender_user_id, static_cast<int64_t>(recipients.size()),
              static_cast<int64_t>(outbox.size()), now_text})
           .last_insert_id;

@@ -9,6 +9,8 @@
 //   messaging.qr_secret =
 //       Secret for the daily facility QR codes. Empty: a random secret created on first start
 //       and kept in the database (messaging_secrets), so every app node agrees.
+//   messaging.attachment_max_bytes = 10485760
+//       Largest handout attachment (PDF or image, checked by content).
 //
 // Services: "messaging.planned_attendance" (sukusuku/services/planned_attendance.h).
 // Events published: attendance.checked_in, attendance.checked_out
@@ -17,6 +19,9 @@
 
 #include "attendance.h"
 #include "common.h"
+#include "outreach.h"
+#include "entrance_qr.h"
+#include "extended_care.h"
 
 namespace {
 
@@ -66,6 +71,16 @@ class MessagingPlugin final : public sukusuku::Plugin {
     ctx.addPermission("messaging.contact_book.home", "write and read the home side", {kGuardian});
     ctx.addPermission("messaging.contact_book.nursery", "class contact book, nursery side", staff);
 
+    ctx.addPermission("messaging.handouts.read", "read handouts sent to own family",
+                      {kGuardian});
+    ctx.addPermission("messaging.handouts.manage", "compose, schedule and remind handouts", staff);
+    ctx.addPermission("messaging.surveys.answer", "answer surveys sent to own family", {kGuardian});
+    ctx.addPermission("messaging.surveys.manage", "create surveys, see the tally, export", staff);
+
+    ctx.addNavItem({"messaging.handouts.nav", "/web/messaging/handouts",
+                    "messaging.handouts.manage", 30});
+    ctx.addNavItem({"messaging.surveys.nav", "/web/messaging/surveys", "messaging.surveys.manage",
+                    35});
     ctx.addNavItem({"messaging.nav.board", "/web/messaging/board", "messaging.attendance.staff", 10});
     ctx.addNavItem({"messaging.nav.notices", "/web/messaging/notices", "messaging.notices.read", 20});
     ctx.addNavItem({"messaging.nav.contact_book", "/web/messaging/contact-book",
@@ -78,6 +93,11 @@ class MessagingPlugin final : public sukusuku::Plugin {
     sukusuku::messaging::addNoShowJob(env_);
     sukusuku::messaging::addContactBook(env_);
     sukusuku::messaging::addDemoSeeder(env_);
+    sukusuku::messaging::addHandouts(env_);
+    sukusuku::messaging::addSurveys(env_);
+    sukusuku::messaging::addOutreachDemo(env_);
+    sukusuku::messaging::addExtendedCare(env_);
+    sukusuku::messaging::addEntranceQrImage(env_);
   }
 
   void start(sukusuku::PluginContext& ctx) override {

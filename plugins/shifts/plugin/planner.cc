@@ -295,6 +295,67 @@ std::optional<RosterRow> findRosterByMonth(db::Connection& conn, int64_t municip
   return rosterFrom(*r);
 }
 
+std::vector<RuleSetting> defaultRuleSettings() {
+  nursery::NurseryRules defaults;
+  return {{Rule::kCoverUnder, defaults.coverHard, 1},
+          {Rule::kShiftOffRequest, false, 1},
+          {Rule::kMaxTotalMinutes, true, 1},
+          {Rule::kMinTotalMinutes, false, 1},
+          {Rule::kMaxConsecutiveShifts, true, 1},
+          {Rule::kForbiddenSuccession, true, 1},
+          {Rule::kFairness, false, defaults.fairnessWeight},
+          {Rule::kCoverOver, false, 1},
+          {Rule::kChangeFromPrevious, false, 5}};
+}
+
+std::optional<Rule> editableRule(const std::string& name) {
+  for (const RuleSetting& s : defaultRuleSettings())
+    if (name == ruleName(s.rule)) return s.rule;
+  return std::nullopt;
+}
+
+std::vector<RuleSetting> loadRuleSettings(db::Connection& conn, int64_t municipality,
+                                          int64_t facility) {
+  std::vector<RuleSetting> out = defaultRuleSettings();
+  for (const db::Row& r : conn.query(
+           "SELECT rule_name, hard, weight FROM shift_rule_weights WHERE facility_id = ? AND "
+           "municipality_id = ?",
+           {facility, municipality})) {
+    for (RuleSetting& s : out)
+      if (r.getText("rule_name") == ruleName(s.rule)) {
+        s.hard = r.getBool("hard");
+        s.weight = static_cast<int>(r.getInt("weight"));
+        s.stored = true;
+      }
+  }
+  return out;
+}
+
+void saveRuleSettings(db::Tx& tx, int64_t municipality, int64_t facility,
+                      const std::vector<RuleUpdate>& updates, const std::string& now) {
+  for (const RuleUpdate& u : updates) {
+    const auto rule = editableRule(u.rule);
+    if (!rule)
+      throw Error::invalid("shifts.unknown_rule", "no editable rule " + u.rule,
+                           {{"rule", u.rule}});
+    if (u.weight < 0 || u.weight > 1000000)
+      throw Error::invalid("shifts.invalid_weight", "a weight is a whole number 0..1000000",
+                           {{"rule", u.rule}});
+    if (*rule == Rule::kMaxTotalMinutes && !u.hard)
+      throw Error::invalid("shifts.hard_required",
+                           "working hours over the contract are not allowed (労働基準法)",
+                           {{"rule", u.rule}});
+  }
+  for (const RuleUpdate& u : updates) {
+    tx.execute("DELETE FROM shift_rule_weights WHERE facility_id = ? AND municipality_id = ? "
+               "AND rule_name = ?",
+               {facility, municipality, u.rule});
+    tx.execute("INSERT INTO shift_rule_weights (municipality_id, facility_id, rule_name, hard, "
+               "weight, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+               {municipality, facility, u.rule, u.hard, u.weight, now});
+  }
+}
+
 MonthView loadMonth(db::Connection& conn, const RosterRow& roster,
                     services::PlannedAttendance* planned) {
   MonthView v;
@@ -306,6 +367,7 @@ MonthView loadMonth(db::Connection& conn, const RosterRow& roster,
   v.dates = datesOfMonth(roster.month);
   v.patterns = loadPatterns(conn, city, roster.facilityId);
   v.staff = loadStaff(conn, city, roster.facilityId, roster.month);
+  v.rules = loadRuleSettings(conn, city, roster.facilityId);
   for (const db::Row& r : conn.query(
            "SELECT staff_id, on_date, pattern_id, pinned FROM shift_roster_cells WHERE roster_id "
            "= ? AND municipality_id = ? ORDER BY staff_id, on_date",
@@ -362,6 +424,8 @@ Problem problemFor(const MonthView& v) {
   for (size_t d = 0; d < v.dates.size(); ++d) m.days.push_back({v.open[d], v.need[d]});
   m.rules.maxConsecutiveDays = v.settings.maxConsecutiveDays;
   m.rules.minRestMinutes = v.settings.minRestMinutes;
+  for (const RuleSetting& r : v.rules)
+    if (r.stored) m.rules.overrides.push_back({r.rule, {r.hard, r.weight}});
   Problem p = nursery::buildProblem(m);
 
   std::map<int64_t, int> staffIndex;
@@ -395,6 +459,7 @@ nlohmann::json reportJson(const MonthView& v, const Problem& p, const Report& re
     if (x.day >= 0) j["date"] = v.dates[x.day];
     if (x.shift >= 0) j["pattern"] = v.patterns[x.shift].pattern.name;
     if (x.point >= 0) j["slot"] = p.coverPoints[x.point].id;
+    if (x.fairness >= 0) j["duty"] = p.fairness[x.fairness].id;
     // Not rules the head needs line by line: staying close to the last roster, and a slot
     // with more staff than the ratio asks.
     if (x.rule == Rule::kChangeFromPrevious || x.rule == Rule::kCoverOver) continue;

@@ -43,6 +43,34 @@ struct FacilitySettings {
   int minRestMinutes = 660;
 };
 
+// A rule a head may set per facility: hard (must hold) or soft with a weight (0 = ignored).
+// The weight multiplies the model's own unit weights (a 希望休 not granted is worth
+// NurseryRules::requestWeight, a caregiver short underWeight). Day off and patterns for the
+// wrong contract stay hard and are not listed.
+struct RuleSetting {
+  Rule rule = Rule::kFairness;
+  bool hard = false;
+  int weight = 1;
+  bool stored = false;  // false: the default
+};
+// The editable rules in display order with their defaults (those of nursery::buildProblem).
+std::vector<RuleSetting> defaultRuleSettings();
+// The facility's settings: stored rows over the defaults.
+std::vector<RuleSetting> loadRuleSettings(db::Connection& conn, int64_t municipality,
+                                          int64_t facility);
+// Validates every entry first (422 "shifts.unknown_rule" for a rule not in the editable list,
+// "shifts.invalid_weight" for a weight outside 0..1000000, "shifts.hard_required" for a rule
+// the law makes hard: max_total_minutes), then upserts them; changes nothing on error.
+struct RuleUpdate {
+  std::string rule;
+  bool hard = false;
+  int64_t weight = 1;
+};
+void saveRuleSettings(db::Tx& tx, int64_t municipality, int64_t facility,
+                      const std::vector<RuleUpdate>& updates, const std::string& now);
+// The engine rule for an editable rule name; nullopt otherwise.
+std::optional<Rule> editableRule(const std::string& name);
+
 struct PatternRow {
   int64_t id = 0;
   nursery::ShiftPattern pattern;
@@ -86,6 +114,7 @@ struct MonthView {
   std::vector<Cell> cells;                             // worked or pinned cells
   std::vector<std::vector<nursery::SlotRequirement>> need;  // per date (empty when closed)
   nursery::SlotGrid grid;
+  std::vector<RuleSetting> rules;  // the facility's rule settings
 };
 
 // Calendar helpers. Throw Error 422 "shifts.invalid_month" / "shifts.invalid_date".

@@ -86,6 +86,7 @@ nlohmann::json reportLines(const RouteDeps& d, const Request& r, const RosterRow
     std::string line = t(d, r, "shifts.rule." + v.value("rule", std::string()));
     for (const char* k : {"staff", "date", "slot", "pattern"})
       if (v.contains(k)) line += " " + v[k].get<std::string>();
+    if (v.contains("duty")) line += " " + t(d, r, "shifts.duty." + v["duty"].get<std::string>());
     line += " (" + std::to_string(v.value("amount", 0)) + ")";
     out.push_back({{"text", line}, {"hard", v.value("hard", false)}});
   }
@@ -168,6 +169,76 @@ nlohmann::json gridData(const RouteDeps& d, const Request& r, const MonthView& v
 }
 
 std::string monthOf(const std::string& date) { return date.substr(0, 7); }
+
+std::string signedClock(int minutes) {
+  return (minutes < 0 ? "-" : "+") + formatClock(minutes < 0 ? -minutes : minutes);
+}
+
+std::string csvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// Planned vs actual for one person over the month. Actual minutes come from the messaging
+// plugin's clock-in/out (出退勤) when it is present: each day with both times counts the span
+// less the planned pattern's break that day (breaks are not clocked); a day with a clock-in and
+// no clock-out counts no minutes and is reported as missing.
+struct HoursRow {
+  int64_t staffId = 0;
+  std::string name;
+  int plannedDays = 0;
+  int plannedMinutes = 0;
+  int contractMinutes = 0;
+  int actualDays = 0;
+  int actualMinutes = 0;
+  int missingClockOuts = 0;
+};
+
+std::vector<HoursRow> hoursPerPerson(const MonthView& v, services::StaffAttendance* attendance) {
+  std::map<int64_t, size_t> index;
+  std::vector<HoursRow> rows;
+  for (const StaffRow& s : v.staff) {
+    index[s.id] = rows.size();
+    HoursRow h;
+    h.staffId = s.id;
+    h.name = s.name;
+    h.contractMinutes =
+        static_cast<int>(static_cast<int64_t>(s.staff.minutesPerWeek) * v.dates.size() / 7);
+    rows.push_back(h);
+  }
+  std::map<std::pair<int64_t, std::string>, const nursery::ShiftPattern*> planned;
+  for (const Cell& c : v.cells) {
+    auto it = index.find(c.staffId);
+    if (it == index.end()) continue;
+    for (const PatternRow& p : v.patterns)
+      if (p.id == c.patternId) {
+        rows[it->second].plannedMinutes += p.pattern.paidMinutes();
+        ++rows[it->second].plannedDays;
+        planned[{c.staffId, c.date}] = &p.pattern;
+      }
+  }
+  if (!attendance) return rows;
+  for (const std::string& date : v.dates) {
+    for (const services::StaffClock& c :
+         attendance->clockTimes(v.roster.municipalityId, v.roster.facilityId, date)) {
+      auto it = index.find(c.staff_id);
+      if (it == index.end() || c.clock_in.empty()) continue;
+      HoursRow& h = rows[it->second];
+      ++h.actualDays;
+      if (c.clock_out.empty()) {
+        ++h.missingClockOuts;
+        continue;
+      }
+      int span = parseClock(c.clock_out) - parseClock(c.clock_in);
+      auto p = planned.find({c.staff_id, date});
+      if (p != planned.end()) span -= p->second->breakMinutes;
+      h.actualMinutes += std::max(0, span);
+    }
+  }
+  return rows;
+}
 
 }  // namespace
 
@@ -570,34 +641,169 @@ void addRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                   return res;
                 }});
 
-  // ---- Planned hours per person (planned vs actual) ------------------------------------------
+  // ---- Planned vs actual hours per person ---------------------------------------------------
   ctx.addRoute({"GET", "/web/shifts/rosters/{id}/hours", kManage, [&d](Request& r) {
                   auto conn = d.db.acquire();
                   const RosterRow roster = rosterFor(*conn, r);
                   const MonthView v = loadMonth(*conn, roster, d.planner.plannedAttendance());
-                  nlohmann::json rows = nlohmann::json::array();
-                  for (const StaffRow& s : v.staff) {
-                    int minutes = 0;
-                    int days = 0;
-                    for (const Cell& c : v.cells) {
-                      if (c.staffId != s.id) continue;
-                      for (const PatternRow& p : v.patterns)
-                        if (p.id == c.patternId) {
-                          minutes += p.pattern.paidMinutes();
-                          ++days;
-                        }
-                    }
-                    const int contract = static_cast<int>(
-                        static_cast<int64_t>(s.staff.minutesPerWeek) * v.dates.size() / 7);
-                    rows.push_back({{"name", s.name},
-                                    {"days", days},
-                                    {"planned", formatClock(minutes)},
-                                    {"contract", formatClock(contract)},
-                                    {"over", minutes > contract}});
-                  }
+                  const std::vector<HoursRow> rows = hoursPerPerson(v, d.attendance.get());
+                  nlohmann::json out = nlohmann::json::array();
+                  for (const HoursRow& h : rows)
+                    out.push_back({{"name", h.name},
+                                   {"days", h.plannedDays},
+                                   {"planned", formatClock(h.plannedMinutes)},
+                                   {"contract", formatClock(h.contractMinutes)},
+                                   {"over", h.plannedMinutes > h.contractMinutes},
+                                   {"actual_days", h.actualDays},
+                                   {"actual", formatClock(h.actualMinutes)},
+                                   {"difference", signedClock(h.actualMinutes - h.plannedMinutes)},
+                                   {"missing", h.missingClockOuts}});
                   return d.web.page(r, "shifts/hours",
-                                    {{"roster", rosterSummary(d, r, roster)}, {"rows", rows}},
+                                    {{"roster", rosterSummary(d, r, roster)},
+                                     {"rows", out},
+                                     {"actual", d.attendance != nullptr}},
                                     "shifts.hours_title");
+                }});
+  ctx.addRoute({"GET", "/web/shifts/rosters/{id}/hours.csv", kManage, [&d](Request& r) {
+                  auto conn = d.db.acquire();
+                  const RosterRow roster = rosterFor(*conn, r);
+                  const MonthView v = loadMonth(*conn, roster, d.planner.plannedAttendance());
+                  std::string csv = "\xEF\xBB\xBF" + t(d, r, "shifts.hours_csv_header") + "\r\n";
+                  for (const HoursRow& h : hoursPerPerson(v, d.attendance.get())) {
+                    csv += csvField(h.name) + "," + std::to_string(h.plannedDays) + "," +
+                           formatClock(h.plannedMinutes) + "," + std::to_string(h.actualDays) +
+                           "," + (d.attendance ? formatClock(h.actualMinutes) : "") + "," +
+                           (d.attendance ? signedClock(h.actualMinutes - h.plannedMinutes) : "") +
+                           "," + std::to_string(h.missingClockOuts) + "\r\n";
+                  }
+                  Response res = Response::text(csv, "text/csv; charset=utf-8");
+                  res.headers["Content-Disposition"] =
+                      "attachment; filename=\"hours-" + roster.month + ".csv\"";
+                  return res;
+                }});
+  ctx.addRoute({"GET", "/api/v1/shifts/rosters/{id}/hours", kManage, [&d](Request& r) {
+                  auto conn = d.db.acquire();
+                  const RosterRow roster = rosterFor(*conn, r);
+                  const MonthView v = loadMonth(*conn, roster, d.planner.plannedAttendance());
+                  nlohmann::json items = nlohmann::json::array();
+                  for (const HoursRow& h : hoursPerPerson(v, d.attendance.get())) {
+                    nlohmann::json j = {{"staff_id", h.staffId},
+                                        {"name", h.name},
+                                        {"planned_days", h.plannedDays},
+                                        {"planned_minutes", h.plannedMinutes},
+                                        {"contract_minutes", h.contractMinutes}};
+                    if (d.attendance) {
+                      j["actual_days"] = h.actualDays;
+                      j["actual_minutes"] = h.actualMinutes;
+                      j["missing_clock_outs"] = h.missingClockOuts;
+                    }
+                    items.push_back(std::move(j));
+                  }
+                  return Response::json({{"month", roster.month},
+                                         {"actual_available", d.attendance != nullptr},
+                                         {"items", items}});
+                }});
+
+  // ---- Per-facility rule settings (hard/soft and weight) ---------------------------------------
+  auto rulesJson = [&d](const Request& r, db::Connection& conn, int64_t facility) {
+    nlohmann::json out = nlohmann::json::array();
+    const std::vector<RuleSetting> defaults = defaultRuleSettings();
+    const std::vector<RuleSetting> rules =
+        loadRuleSettings(conn, r.user().municipality_id, facility);
+    for (size_t i = 0; i < rules.size(); ++i)
+      out.push_back({{"rule", ruleName(rules[i].rule)},
+                     {"label", t(d, r, std::string("shifts.rule.") + ruleName(rules[i].rule))},
+                     {"hard", rules[i].hard},
+                     {"weight", rules[i].weight},
+                     {"default_hard", defaults[i].hard},
+                     {"default_weight", defaults[i].weight},
+                     {"hard_only", rules[i].rule == Rule::kMaxTotalMinutes}});
+    return out;
+  };
+  auto saveRules = [&d](const Request& r, int64_t facility, const std::vector<RuleUpdate>& u) {
+    const Principal& p = r.user();
+    {
+      auto conn = d.db.acquire();
+      tenancy::requireFacility(*conn, p, facility);
+    }
+    d.db.transaction([&](db::Tx& tx) {
+      saveRuleSettings(tx, p.municipality_id, facility, u, formatUtc(d.clock.now()));
+      nlohmann::json changed = nlohmann::json::array();
+      for (const RuleUpdate& x : u)
+        changed.push_back({{"rule", x.rule}, {"hard", x.hard}, {"weight", x.weight}});
+      d.audit.record(tx, {.municipality_id = p.municipality_id,
+                          .actor_user_id = p.user_id,
+                          .actor_role = p.role,
+                          .action = "shifts.rules_changed",
+                          .target_type = "facility",
+                          .target_id = std::to_string(facility),
+                          .details = {{"rules", changed}},
+                          .request_id = r.request_id});
+    });
+  };
+  ctx.addRoute({"GET", "/web/shifts/rules", kManage, [&d, rulesJson](Request& r) {
+                  auto conn = d.db.acquire();
+                  const int64_t facility = facilityFor(*conn, r, d.clock);
+                  return d.web.page(r, "shifts/rules",
+                                    {{"facility_id", facility},
+                                     {"facility", facilityName(*conn, facility)},
+                                     {"rules", rulesJson(r, *conn, facility)},
+                                     {"saved", r.queryParam("saved").has_value()}},
+                                    "shifts.rules_title");
+                }});
+  ctx.addRoute({"POST", "/web/shifts/rules", kManage, [saveRules](Request& r) {
+                  auto form = r.form();
+                  const int64_t facility = toId(formValue(form, "facility_id"), "facility");
+                  std::vector<RuleUpdate> updates;
+                  for (const RuleSetting& s : defaultRuleSettings()) {
+                    const std::string name = ruleName(s.rule);
+                    const std::string mode = formValue(form, ("mode_" + name).c_str());
+                    const std::string weight = formValue(form, ("weight_" + name).c_str());
+                    if (mode.empty() && weight.empty()) continue;
+                    if (mode != "hard" && mode != "soft")
+                      throw Error::invalid("shifts.invalid_field", "mode: hard or soft",
+                                           {{"field", "mode_" + name}});
+                    if (weight.empty() || weight.size() > 9 ||
+                        !std::all_of(weight.begin(), weight.end(), ::isdigit))
+                      throw Error::invalid("shifts.invalid_weight",
+                                           "a weight is a whole number 0..1000000",
+                                           {{"rule", name}});
+                    updates.push_back({name, mode == "hard", std::stoll(weight)});
+                  }
+                  saveRules(r, facility, updates);
+                  return Response::redirect("/web/shifts/rules?facility=" +
+                                            std::to_string(facility) + "&saved=1");
+                }});
+  ctx.addRoute({"GET", "/api/v1/shifts/facilities/{id}/rules", kManage,
+                [&d, rulesJson](Request& r) {
+                  auto conn = d.db.acquire();
+                  const int64_t facility = r.idParam("id");
+                  tenancy::requireFacility(*conn, r.user(), facility);
+                  return Response::json({{"facility_id", facility},
+                                         {"rules", rulesJson(r, *conn, facility)}});
+                }});
+  ctx.addRoute({"PUT", "/api/v1/shifts/facilities/{id}/rules", kManage,
+                [&d, rulesJson, saveRules](Request& r) {
+                  const int64_t facility = r.idParam("id");
+                  const nlohmann::json body = r.json();
+                  if (!body.is_object() || !body.contains("rules") || !body["rules"].is_array())
+                    throw Error::invalid("shifts.invalid_field",
+                                         "rules: [{rule, hard, weight}] is required");
+                  std::vector<RuleUpdate> updates;
+                  for (const nlohmann::json& x : body["rules"]) {
+                    if (!x.is_object() || !x.contains("rule") || !x["rule"].is_string() ||
+                        !x.contains("hard") || !x["hard"].is_boolean() ||
+                        !x.contains("weight") || !x["weight"].is_number_integer())
+                      throw Error::invalid("shifts.invalid_field",
+                                           "each rule needs rule (string), hard (boolean) and "
+                                           "weight (integer)");
+                    updates.push_back({x["rule"].get<std::string>(), x["hard"].get<bool>(),
+                                       x["weight"].get<int64_t>()});
+                  }
+                  saveRules(r, facility, updates);
+                  auto conn = d.db.acquire();
+                  return Response::json({{"facility_id", facility},
+                                         {"rules", rulesJson(r, *conn, facility)}});
                 }});
 
   // ---- Requested days off (希望休) -------------------------------------------------------------

@@ -84,6 +84,8 @@ class ShiftsPlugin final : public Plugin {
 
   void start(PluginContext& ctx) override {
     deps_->notifier = ctx.services().find<push::Notifier>("push.notifier");
+    deps_->attendance =
+        ctx.services().find<services::StaffAttendance>("messaging.staff_attendance");
     planner_->setPlannedAttendance(ctx.services().find<services::PlannedAttendance>(
         "messaging.planned_attendance"));
     planner_->start();

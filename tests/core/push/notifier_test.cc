@@ -3,6 +3,8 @@
 // against urgency, validation, read receipts, and password-reset codes through the inbox.
 #include <set>
 
+#include <regex>
+
 #include <gtest/gtest.h>
 
 #include <sukusuku/error.h>
@@ -343,13 +345,18 @@ TEST_P(NotifierTest, PasswordResetCodesGoToThePersonsInboxAndPhone) {
   auto identity = sys_->rt().services().find<identity::IdentityService>("identity");
   identity->requestPasswordReset("guardian@demo.sukusuku.jp", "req-1");
   auto row = sys_->db().acquire()->queryOne(
-      "SELECT n.id, n.body, n.priority FROM notifications n JOIN inbox i ON i.notification_id = "
-      "n.id WHERE i.user_id = ? AND n.category = 'identity.password_reset'",
+      "SELECT n.id, n.body, n.push_body, n.priority FROM notifications n JOIN inbox i ON "
+      "i.notification_id = n.id WHERE i.user_id = ? AND n.category = 'identity.password_reset'",
       {guardian_});
   ASSERT_TRUE(row);
   EXPECT_EQ(row->getText("priority"), "urgent");
+  // The phone gets the code; the inbox only that a code was sent.
+  auto push_body = nlohmann::json::parse(row->getText("push_body"));
+  EXPECT_TRUE(std::regex_search(push_body["ja"].get<std::string>(), std::regex("確認コードは [0-9]{8} です")))
+      << push_body.dump();
   auto body = nlohmann::json::parse(row->getText("body"));
   EXPECT_NE(body["ja"].get<std::string>().find("確認コード"), std::string::npos);
+  EXPECT_FALSE(std::regex_search(body.dump(), std::regex("[0-9]{8}"))) << body.dump();
   EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM push_outbox WHERE notification_id = ?",
                         {row->getInt("id")}),
             1);
@@ -367,7 +374,12 @@ TEST_P(NotifierTest, StaleTokensAndDayOldResetCodesAreDroppedByTheHourlyJob) {
   EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM notifications WHERE category = "
                         "'identity.password_reset'"),
             2);
+  // The newer code's push failed for good: nothing will send its text any more.
+  sys_->db().acquire()->execute("UPDATE push_outbox SET state = 'failed'");
+  EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM notifications WHERE push_body IS NOT NULL"), 2);
   sys_->rt().jobs().runDue();
+  EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM notifications WHERE push_body IS NOT NULL"), 0)
+      << "a code's push text is dropped once no push of it is pending";
   EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM devices WHERE token = 'stale-phone'"), 0);
   EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM devices WHERE token = 'fresh-phone'"), 1);
   EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM notifications WHERE category = "

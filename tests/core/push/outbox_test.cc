@@ -3,6 +3,7 @@
 // crash between claim and acknowledgement, two workers (two "nodes") racing, quiet hours, and
 // `sukusuku notify` end to end.
 #include <atomic>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -209,6 +210,136 @@ TEST_P(OutboxTest, ACrashBetweenClaimAndAcknowledgeResendsOnlyWhatWasNotAcknowle
   EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM push_outbox WHERE attempts = 2"), 2);
 }
 
+// The worker dies in the middle of a batch: six answers are in and acknowledged, three sends
+// are still waiting for FCM. Only those three are sent again, and each device has exactly one
+// accepted send.
+TEST_P(OutboxTest, ACrashMidBatchResendsOnlyTheSendsWhoseAnswerWasNotAcknowledged) {
+  std::vector<std::string> fast, slow;
+  for (int i = 0; i < 6; ++i) fast.push_back("fast-" + std::to_string(i));
+  for (int i = 0; i < 3; ++i) slow.push_back("slow-" + std::to_string(i));
+  for (const auto& t : fast) sys_->addDevice(guardian_, t);
+  for (const auto& t : slow) sys_->addDevice(guardian_, t);
+  // The first send to each slow device hangs (FCM has not answered when the worker dies).
+  server_->rule({{"token_prefix", "slow-"}, {"latency_ms", 30000}, {"times", 3}});
+  push::Audience me;
+  me.user_ids = {guardian_};
+  notify(me);
+
+  struct Crash : std::runtime_error {
+    Crash() : std::runtime_error("simulated crash") {}
+  };
+  push::FcmOptions o;
+  o.endpoint = server_->endpoint();
+  o.ca_file = FcmTestServer::caFile();
+  push::OutboxOptions opt;
+  opt.owner = "node-a";
+  opt.lease = std::chrono::seconds(60);
+  opt.ack_batch = 1;  // every answer is its own commit
+  int64_t acked_before_crash = 0;
+  opt.after_ack = [&](const push::DeliveryStats& so_far) {
+    acked_before_crash = so_far.sent;
+    if (so_far.sent >= 6) throw Crash();
+  };
+  {
+    push::OutboxWorker crashing(sys_->db(), *clock_,
+                                std::make_shared<push::FcmClient>(tokens_, o),
+                                &sys_->rt().metrics(), opt);
+    auto claimed = crashing.claim();
+    ASSERT_EQ(claimed.size(), 9u);
+    EXPECT_THROW(crashing.deliver(claimed), Crash);
+  }
+  EXPECT_EQ(acked_before_crash, 6);
+  EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM push_outbox WHERE state = 'sent'"), 6)
+      << "each answer was committed as it came";
+  EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM push_outbox WHERE state = 'pending' AND token LIKE "
+                        "'slow-%' AND lease_owner = 'node-a'"),
+            3);
+
+  auto survivor = worker("node-b");
+  EXPECT_EQ(survivor->runOnce().claimed, 0) << "the dead worker's lease still holds";
+  clock_->advance(std::chrono::seconds(61));
+  auto s = survivor->runOnce();
+  EXPECT_EQ(s.claimed, 3);
+  EXPECT_EQ(s.sent, 3);
+  std::map<std::string, int> accepted, received;
+  for (const auto& r : server_->requests()) {
+    std::string token = r["token"];
+    ++received[token];
+    if (r["status"] == 200) ++accepted[token];
+  }
+  for (const auto& t : fast) {
+    EXPECT_EQ(received[t], 1) << t << ": acknowledged, never sent again";
+    EXPECT_EQ(accepted[t], 1) << t;
+  }
+  for (const auto& t : slow) EXPECT_EQ(accepted[t], 1) << t << ": accepted exactly once";
+  EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM push_outbox WHERE state = 'sent'"), 9);
+  EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM push_outbox WHERE attempts = 2"), 3);
+}
+
+// push.fcm.rate_per_minute is the whole project's: the nodes that send split it.
+TEST_P(OutboxTest, TheProjectQuotaIsSplitBetweenTheLiveNodes) {
+  auto node_b_db = db::Database::open(sys_->dbUrl());
+  auto limiter_a = std::make_shared<push::RateLimiter>(600000);
+  auto limiter_b = std::make_shared<push::RateLimiter>(600000);
+  push::QuotaShare a(sys_->db(), *clock_, "node-a", 600000, limiter_a);
+  push::QuotaShare b(*node_b_db, *clock_, "node-b", 600000, limiter_b);
+  sys_->db().acquire()->execute("DELETE FROM push_nodes");
+  EXPECT_EQ(a.heartbeat(), std::make_pair(600000.0, 1)) << "alone, node A has the whole quota";
+  EXPECT_DOUBLE_EQ(limiter_a->ratePerSecond(), 10000);
+  EXPECT_EQ(b.heartbeat(), std::make_pair(300000.0, 2));
+  EXPECT_EQ(a.heartbeat().second, 2);
+  EXPECT_DOUBLE_EQ(limiter_a->ratePerSecond() + limiter_b->ratePerSecond(), 10000)
+      << "together they stay within the quota";
+  // Node B stops cleanly: A takes the whole quota on its next heartbeat.
+  b.leave();
+  EXPECT_EQ(a.heartbeat(), std::make_pair(600000.0, 1));
+  // Node B comes back, then dies without leaving: its share comes back after 15 s.
+  b.heartbeat();
+  EXPECT_EQ(a.heartbeat().second, 2);
+  clock_->advance(std::chrono::seconds(16));
+  EXPECT_EQ(a.heartbeat(), std::make_pair(600000.0, 1));
+  EXPECT_DOUBLE_EQ(limiter_a->ratePerSecond(), 10000);
+  a.leave();
+  EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM push_nodes WHERE node_id = 'node-a'"), 0);
+}
+
+// The reset code goes to the phone; the inbox only says that a code was sent, and the database
+// forgets the push text once it is sent.
+TEST_P(OutboxTest, AResetCodeReachesThePhoneButNeverTheInbox) {
+  sys_->addDevice(guardian_, "reset-phone");
+  sys_->serve();
+  auto asked = sys_->request("POST", "/api/v1/auth/password-reset/request", 0,
+                             R"({"login":"guardian@demo.sukusuku.jp"})");
+  ASSERT_EQ(asked.status, 202) << asked.body;
+  EXPECT_EQ(sys_->count("SELECT COUNT(*) FROM notifications WHERE push_body IS NOT NULL"), 1)
+      << "kept for the push until it is sent";
+  EXPECT_EQ(worker("w1")->runOnce().sent, 1);
+  auto pushed = server_->requests("reset-phone");
+  ASSERT_EQ(pushed.size(), 1u);
+  std::string text = pushed[0]["message"]["notification"]["body"];
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(text, m, std::regex("([0-9]{6,})"))) << text;
+  std::string code = m[1];
+
+  auto inbox = sys_->request("GET", "/api/v1/inbox", guardian_);
+  ASSERT_EQ(inbox.status, 200);
+  EXPECT_NE(inbox.body.find("パスワード再設定"), std::string::npos) << inbox.body;
+  EXPECT_EQ(inbox.body.find(code), std::string::npos) << "the code is not in the inbox";
+  auto stored = sys_->db().acquire()->queryOne(
+      "SELECT title, body, push_body FROM notifications WHERE category = "
+      "'identity.password_reset'");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->getText("body").find(code), std::string::npos);
+  EXPECT_TRUE(stored->isNull("push_body")) << "the push text is dropped once sent";
+  // The code works.
+  auto confirmed = sys_->request(
+      "POST", "/api/v1/auth/password-reset/confirm", 0,
+      nlohmann::json{{"login", "guardian@demo.sukusuku.jp"}, {"code", code},
+                     {"new_password", "a-new-long-password-1"}}
+          .dump());
+  EXPECT_LT(confirmed.status, 300) << confirmed.body;
+}
+
 TEST_P(OutboxTest, TwoNodesRacingNeverSendTheSameMessageTwice) {
   // Every user of the city (the demo logins) gets 40 devices: a few hundred rows.
   for (int k = 0; k < 40; ++k) {
@@ -306,6 +437,63 @@ TEST_P(OutboxTest, NotifyCommandBroadcastsAndPrintsASummary) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, OutboxTest, ::testing::ValuesIn(testBackends()), backendName);
+
+// `sukusuku serve`'s own background workers (two threads, small batches, so that they share the
+// work), with nobody driving an OutboxWorker by hand: a reset code asked for over HTTP and a
+// notice to a person with many devices reach each device exactly once, and the inbox has them.
+class PushServeTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PushServeTest, TheServersBackgroundWorkersDeliverEachPushOncePerDevice) {
+  FcmTestServer server;
+  PushSystem sys(GetParam(), {{"jobs.enabled", "true"},
+                              {"push.workers", "2"},
+                              {"push.batch_size", "5"},
+                              {"node.id", "serve-test"},
+                              {"push.fcm.credentials", server.credentialsFile()},
+                              {"push.fcm.endpoint", server.endpoint()},
+                              {"push.fcm.ca_file", FcmTestServer::caFile()}});
+  int64_t guardian = sys.userId("guardian@demo.sukusuku.jp");
+  std::set<std::string> devices;
+  for (int i = 0; i < 30; ++i) {
+    devices.insert("serve-" + std::to_string(i));
+    sys.addDevice(guardian, "serve-" + std::to_string(i));
+  }
+  EXPECT_EQ(sys.count("SELECT COUNT(*) FROM push_nodes WHERE node_id = 'serve-test'"), 1)
+      << "the node takes its share of the quota";
+  sys.serve();
+  auto asked = sys.request("POST", "/api/v1/auth/password-reset/request", 0,
+                           R"({"login":"guardian@demo.sukusuku.jp"})");
+  ASSERT_EQ(asked.status, 202) << asked.body;
+  push::Audience me;
+  me.user_ids = {guardian};
+  sys.db().transaction([&](db::Tx& tx) {
+    sys.notifier()->notify(tx, sampleNotification(sys.municipalityOf(guardian)), me);
+  });
+
+  // Wait (up to 30 s) until the outbox is drained, then a little longer for any stray resend.
+  for (int i = 0; i < 300 && sys.count("SELECT COUNT(*) FROM push_outbox WHERE state = "
+                                       "'pending'") > 0;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(sys.count("SELECT COUNT(*) FROM push_outbox WHERE state = 'sent'"), 60);
+  std::map<std::string, int> per_device;
+  for (const auto& r : server.requests()) {
+    EXPECT_EQ(r["status"], 200);
+    ++per_device[r["token"].get<std::string>()];
+  }
+  EXPECT_EQ(per_device.size(), devices.size());
+  for (const auto& d : devices) EXPECT_EQ(per_device[d], 2) << d << ": the code and the notice, once each";
+  auto inbox = sys.request("GET", "/api/v1/inbox", guardian);
+  ASSERT_EQ(inbox.status, 200);
+  EXPECT_NE(inbox.body.find("明日は遠足です。"), std::string::npos) << inbox.body;
+  EXPECT_NE(inbox.body.find("パスワード再設定"), std::string::npos) << inbox.body;
+  EXPECT_EQ(sys.request("GET", "/api/v1/inbox/unread-count", guardian).json()["unread"], 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, PushServeTest, ::testing::ValuesIn(testBackends()),
+                         backendName);
 
 }  // namespace
 }  // namespace sukusuku::testing

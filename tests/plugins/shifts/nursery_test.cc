@@ -242,6 +242,66 @@ TEST(NurseryProblem, StaffWithNoAvailabilityIsNeverRostered) {
   EXPECT_EQ(r.report.hardViolations, 0);
 }
 
+TEST(NurseryProblem, FairSharesOfEarlyLateAndWeekendDuties) {
+  NurseryMonth m = smallWeek(2, 4);
+  m.staff[3].unavailableDays = {0, 1, 2};
+  const Problem p = buildProblem(m);
+  ASSERT_EQ(p.fairness.size(), 3u);
+  // early = the pattern starting first (早番 7:00); its first slot 7:00 needs 2 on 6 open days:
+  // 12 early shifts. Weights: S0..S2 2400 min x 6/6 open days, S3 2400 x 3/6 = 1200; sum 8400.
+  // S0..S2: 12 x 2400 / 8400 = 3.43 -> 3; S3: 12 x 1200 / 8400 = 1.71 -> 2.
+  EXPECT_EQ(p.fairness[0].id, "early");
+  EXPECT_EQ(p.fairness[0].shifts, (std::vector<int>{0}));
+  EXPECT_EQ(p.fairness[0].target, (std::vector<int>{3, 3, 3, 2}));
+  // late = the pattern ending last (中番 17:30); its last slot 8:30 needs 2 x 6 days = 12.
+  EXPECT_EQ(p.fairness[1].id, "late");
+  EXPECT_EQ(p.fairness[1].shifts, (std::vector<int>{1}));
+  EXPECT_EQ(p.fairness[1].target, (std::vector<int>{3, 3, 3, 2}));
+  // weekends: Saturday open (2 caregivers), Sunday closed: 2 weekend duties.
+  // S0..S2: 2 x 2400 / 8400 = 0.57 -> 1; S3: 2 x 1200 / 8400 = 0.29 -> 0.
+  EXPECT_TRUE(p.fairness[2].weekends);
+  EXPECT_EQ(p.fairness[2].target, (std::vector<int>{1, 1, 1, 0}));
+  EXPECT_FALSE(p.rule(Rule::kFairness).hard);
+  EXPECT_EQ(p.rule(Rule::kFairness).weight, 20);
+
+  // S0 opens all six days: 6 early shifts, 3 +- 1 allowed: 2 beyond, 2 x 20 = 40.
+  Roster r(4, 7);
+  for (int d = 0; d < 6; ++d) r.set(0, d, 0);
+  int64_t penalty = 0;
+  for (const Violation& v : evaluate(p, r).violations)
+    if (v.rule == Rule::kFairness && v.employee == 0 && v.fairness == 0) {
+      EXPECT_EQ(v.amount, 2);
+      penalty += v.penalty;
+    }
+  EXPECT_EQ(penalty, 40);
+}
+
+TEST(NurseryProblem, FacilityRuleWeightsOverrideTheDefaults) {
+  NurseryMonth m = smallWeek(2, 4);
+  m.rules.overrides = {{Rule::kFairness, {true, 1}}, {Rule::kShiftOffRequest, {false, 3}}};
+  const Problem hard = buildProblem(m);
+  EXPECT_TRUE(hard.rule(Rule::kFairness).hard);
+  EXPECT_EQ(hard.rule(Rule::kShiftOffRequest).weight, 3);
+  m.rules.overrides = {{Rule::kFairness, {false, 0}}};
+  EXPECT_TRUE(buildProblem(m).fairness.empty()) << "weight 0 turns the rule off";
+}
+
+TEST(NurseryProblem, SolvedWeekSpreadsEarlyShifts) {
+  const Problem p = buildProblem(smallWeek(2, 4));
+  SolveOptions o;
+  o.timeLimitSeconds = 2;
+  o.maxIterations = 30000;
+  const SolveResult r = solve(p, o);
+  EXPECT_EQ(r.report.hardViolations, 0);
+  for (const Violation& v : r.report.violations) EXPECT_NE(v.rule, Rule::kFairness);
+  for (int e = 0; e < 4; ++e) {
+    int early = 0;
+    for (int d = 0; d < 7; ++d) early += r.roster.at(e, d) == 0 ? 1 : 0;
+    EXPECT_GE(early, 2) << "S" << e;  // target 3, tolerance 1
+    EXPECT_LE(early, 4) << "S" << e;
+  }
+}
+
 TEST(NurseryProblem, BadMonthsAreRefusedWithCodes) {
   NurseryMonth m = smallWeek(2, 2);
   m.days.pop_back();

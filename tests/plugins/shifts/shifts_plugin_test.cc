@@ -52,7 +52,7 @@ class ShiftsPluginTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     clock_ = std::make_shared<ManualClock>(at("2026-11-10T01:00:00Z"));
     sys_ = std::make_unique<TestSystem>(
-        GetParam(), "shifts", clock_,
+        GetParam(), "shifts,messaging", clock_,
         std::vector<std::pair<std::string, std::string>>{
             {"http.port", "0"},
             {"plugins.dir", binaryDir() + "/lib/sukusuku/plugins"},
@@ -115,6 +115,8 @@ class ShiftsPluginTest : public ::testing::TestWithParam<std::string> {
   void demoNurseryHasALegalPublishedMonth();
   int64_t badInputChangesNothing();  // returns the draft it generated
   void scopeAndPermissions(int64_t draft);
+  void ruleSettingsPerFacility();
+  void plannedVersusActualHours();
 
   std::shared_ptr<ManualClock> clock_;
   std::unique_ptr<TestSystem> sys_;
@@ -311,9 +313,125 @@ int64_t ShiftsPluginTest::badInputChangesNothing() {
   return id;
 }
 
+void ShiftsPluginTest::ruleSettingsPerFacility() {
+  const std::string uri = "/api/v1/shifts/facilities/" + std::to_string(himawari_) + "/rules";
+  Reply get = call("GET", uri, head_);
+  ASSERT_EQ(get.status, 200) << get.body;
+  auto find = [](const nlohmann::json& rules, const std::string& name) {
+    for (const auto& r : rules)
+      if (r["rule"] == name) return r;
+    return nlohmann::json();
+  };
+  EXPECT_EQ(find(get.json()["rules"], "fairness")["weight"], 20);
+  EXPECT_EQ(find(get.json()["rules"], "fairness")["hard"], false);
+  EXPECT_EQ(find(get.json()["rules"], "cover_under")["hard"], true);
+
+  // Bad input: unknown rule, negative weight, the legal maximum made soft, a malformed body;
+  // a batch with one bad entry stores nothing.
+  auto put = [&](const nlohmann::json& rules, int64_t user) {
+    return call("PUT", uri, user, nlohmann::json{{"rules", rules}}.dump());
+  };
+  Reply unknown = put({{{"rule", "fairness"}, {"hard", false}, {"weight", 3}},
+                       {{"rule", "nap_time"}, {"hard", false}, {"weight", 1}}},
+                      head_);
+  EXPECT_EQ(unknown.status, 422);
+  EXPECT_EQ(unknown.code(), "shifts.unknown_rule");
+  EXPECT_EQ(put({{{"rule", "fairness"}, {"hard", false}, {"weight", -1}}}, head_).code(),
+            "shifts.invalid_weight");
+  EXPECT_EQ(put({{{"rule", "max_total_minutes"}, {"hard", false}, {"weight", 1}}}, head_).code(),
+            "shifts.hard_required");
+  EXPECT_EQ(call("PUT", uri, head_, R"({"rules":[{"rule":"fairness"}]})").code(),
+            "shifts.invalid_field");
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_rule_weights"), 0);
+
+  // Scope: staff may not, another facility's head gets 404, another city's staff too.
+  EXPECT_EQ(put({{{"rule", "fairness"}, {"hard", true}, {"weight", 1}}}, staff_).status, 403);
+  EXPECT_EQ(call("PUT", "/api/v1/shifts/facilities/" + std::to_string(sakura_) + "/rules", head_,
+                 nlohmann::json{{"rules", nlohmann::json::array()}}.dump())
+                .status,
+            404);
+  EXPECT_EQ(call("GET", "/api/v1/shifts/facilities/" + std::to_string(sakura_) + "/rules", head_)
+                .status,
+            404);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_rule_weights"), 0);
+
+  Reply ok = put({{{"rule", "fairness"}, {"hard", false}, {"weight", 50}},
+                  {{"rule", "shift_off_request"}, {"hard", true}, {"weight", 1}}},
+                 head_);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(find(ok.json()["rules"], "fairness")["weight"], 50);
+  EXPECT_EQ(find(call("GET", uri, head_).json()["rules"], "shift_off_request")["hard"], true);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'shifts.rules_changed'"), 1);
+  // さくら keeps the defaults.
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_rule_weights WHERE facility_id = ?", {sakura_}), 0);
+  // The settings page shows the stored weight.
+  Reply page = call("GET", "/web/shifts/rules?facility=" + std::to_string(himawari_), head_);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("name=\"weight_fairness\" id=\"weight_fairness\" value=\"50\""),
+            std::string::npos);
+}
+
+// With the messaging plugin enabled, a staff member's clock-in and clock-out on the tablet
+// become the actual hours beside the planned ones.
+void ShiftsPluginTest::plannedVersusActualHours() {
+  const int64_t id = scalar("SELECT id FROM shift_rosters WHERE facility_id = ? AND month = ?",
+                            {himawari_, std::string("2026-11")});
+  const int64_t staffRow = scalar("SELECT id FROM staff WHERE user_id = ?", {staff_});
+  // The planned break of that day's pattern (0 when off that day).
+  const int64_t planBreak = scalar(
+      "SELECT COALESCE(SUM(p.break_minutes), 0) FROM shift_roster_cells c JOIN shift_patterns p "
+      "ON p.id = c.pattern_id WHERE c.roster_id = ? AND c.staff_id = ? AND c.on_date = ?",
+      {id, staffRow, std::string("2026-11-10")});
+  std::map<std::string, std::string> form = {
+      {"Content-Type", "application/x-www-form-urlencoded"},
+      {"X-Test-Principal", std::to_string(staff_)}};
+  // 10:00 Tokyo in, 18:00 out.
+  Reply in = httpRequest(server_->port(), "POST", "/web/messaging/staff-clock", "kind=clock_in",
+                         form);
+  ASSERT_EQ(in.status, 303) << in.body;
+  clock_->advance(std::chrono::hours(8));
+  Reply out = httpRequest(server_->port(), "POST", "/web/messaging/staff-clock", "kind=clock_out",
+                          form);
+  ASSERT_EQ(out.status, 303) << out.body;
+
+  Reply hours = call("GET", "/api/v1/shifts/rosters/" + std::to_string(id) + "/hours", head_);
+  ASSERT_EQ(hours.status, 200) << hours.body;
+  EXPECT_EQ(hours.json()["actual_available"], true);
+  bool seen = false;
+  const nlohmann::json items = hours.json()["items"];
+  for (const auto& row : items) {
+    if (row["staff_id"] == staffRow) {
+      seen = true;
+      EXPECT_EQ(row["actual_days"], 1);
+      EXPECT_EQ(row["actual_minutes"], 8 * 60 - planBreak);
+      EXPECT_GT(row["planned_minutes"].get<int>(), 0);
+    } else {
+      EXPECT_EQ(row["actual_minutes"], 0) << "nobody else clocked in";
+    }
+  }
+  EXPECT_TRUE(seen);
+  Reply csv = call("GET", "/web/shifts/rosters/" + std::to_string(id) + "/hours.csv", head_);
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.body.substr(0, 3), "\xEF\xBB\xBF");
+  EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 1 + 9);
+  EXPECT_NE(csv.body.find(",1," + std::string(planBreak == 60 ? "07:00" : "08:00") + ","),
+            std::string::npos)
+      << csv.body;
+  Reply page = call("GET", "/web/shifts/rosters/" + std::to_string(id) + "/hours", head_);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.body.find("id=\"no-actual\""), std::string::npos);
+  // Staff may not see everybody's hours; another city's staff do not find the rota.
+  EXPECT_EQ(call("GET", "/api/v1/shifts/rosters/" + std::to_string(id) + "/hours", staff_).status,
+            403);
+  EXPECT_EQ(call("GET", "/api/v1/shifts/rosters/" + std::to_string(id) + "/hours", tonari_).status,
+            403);
+}
+
 TEST_P(ShiftsPluginTest, DemoMonthBadInputAndScope) {
   demoNurseryHasALegalPublishedMonth();
   scopeAndPermissions(badInputChangesNothing());
+  ruleSettingsPerFacility();
+  plannedVersusActualHours();
 }
 
 SUKUSUKU_INSTANTIATE_BACKENDS(ShiftsPluginTest);

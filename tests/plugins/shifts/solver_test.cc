@@ -157,6 +157,31 @@ TEST(Solver, InfeasibleDemandReportsTheShortDaysAndSlots) {
   EXPECT_EQ(r.roster.at(0, 1), kOff);
 }
 
+// Two employees, one shift a day needed on 4 days: any split costs the same until the
+// fairness rule asks for 2 each (tolerance 0).
+TEST(Solver, FairnessSpreadsADutyEvenly) {
+  Problem p;
+  p.horizonDays = 4;
+  p.shiftTypes = {{"E", 420, 900, 0, 480, {0}}};
+  p.coverPoints = {{"E"}};
+  p.employees = {{"A", {}, {}, {}}, {"B", {}, {}, {}}};
+  for (int d = 0; d < 4; ++d) p.cover.push_back({d, 0, kAnyQualification, 1, 100, 100});
+  // A asks to work every day (weight 1): without fairness A takes all four.
+  for (int d = 0; d < 4; ++d) p.requests.push_back({0, d, 0, true, 1});
+  p.rule(Rule::kFairness) = {false, 10};
+  p.fairness.push_back({"early", {0}, false, {2, 2}, 0});
+  SolveOptions o;
+  o.timeLimitSeconds = 2;
+  o.maxIterations = 5000;
+  const SolveResult r = solve(p, o);
+  int a = 0;
+  for (int d = 0; d < 4; ++d) a += r.roster.at(0, d) == 0 ? 1 : 0;
+  EXPECT_EQ(a, 2);
+  EXPECT_EQ(r.report.objective, 2) << "two unmet requests of A, no fairness penalty";
+  p.fairness[0].target = {2};
+  EXPECT_THROW(solve(p, o), RosterError);
+}
+
 TEST(Solver, RejectsInconsistentModels) {
   Problem p = nurseryWithTooFewStaff();
   p.cover.push_back({5, 0, kAnyQualification, 1, 1, 0});

@@ -54,13 +54,16 @@ class RateLimiter {
   int take(int want, SteadyTime now = std::chrono::steady_clock::now());
   // How long until one token is there (zero when one is there now).
   std::chrono::microseconds wait(SteadyTime now = std::chrono::steady_clock::now());
-  double ratePerSecond() const { return per_second_; }
+  double ratePerSecond() const;
+  // Changes the rate (this node's share of the project quota changes as nodes come and go).
+  void setRate(double rate_per_minute);
 
  private:
   void refill(SteadyTime now);
-  std::mutex mu_;
+  mutable std::mutex mu_;
   double per_second_;
   double burst_;
+  bool fixed_burst_;
   double tokens_;
   SteadyTime last_;
 };
@@ -101,6 +104,10 @@ struct FcmOptions {
   std::chrono::milliseconds request_timeout{30000};
   std::shared_ptr<RateLimiter> limiter;  // null: unlimited
   std::string ca_file;  // extra trusted certificates (PEM), e.g. the local test server's
+  // A send whose HTTP/2 stream broke before any answer (the server refused or reset the stream,
+  // the connection went away) is sent again at once, up to this many times, before it is
+  // reported as NETWORK (which the outbox retries later with backoff).
+  int network_retries = 2;
 };
 
 // One device message. BODY is the whole request body, {"message":{"token":…,…}}
@@ -162,12 +169,25 @@ class FcmClient {
   // are done. Never throws for a delivery problem: each one is a result.
   void send(const std::vector<FcmMessage>& messages,
             const std::function<void(const FcmResult&)>& on_result);
+  // As above; ON_SWEEP is called after each round of completed transfers (and at least every
+  // 100 ms while transfers are in flight) and returns how soon it wants to be called again
+  // (zero: no hurry). The outbox acknowledges the results gathered so far there. If ON_RESULT
+  // or ON_SWEEP throws, the transfers in flight are abandoned (their answers are never read) and
+  // the exception propagates; the client stays usable.
+  void send(const std::vector<FcmMessage>& messages,
+            const std::function<void(const FcmResult&)>& on_result,
+            const std::function<std::chrono::milliseconds()>& on_sweep);
   std::vector<FcmResult> send(const std::vector<FcmMessage>& messages);
 
   const FcmOptions& options() const { return options_; }
   std::string sendUrl() const;
+  // Sends repeated at once after a broken stream (see FcmOptions::network_retries), in total.
+  int64_t networkResends() const;
 
  private:
+  void sendAll(const std::vector<FcmMessage>& messages,
+               const std::function<void(const FcmResult&)>& on_result,
+               const std::function<std::chrono::milliseconds()>& on_sweep);
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::shared_ptr<AccessTokenSource> tokens_;

@@ -53,6 +53,10 @@ struct Notification {
   // language -> text; "ja" is required. Title <= 200 chars, body <= 2000 chars.
   std::map<std::string, std::string> title;
   std::map<std::string, std::string> body;
+  // What the phone shows instead of BODY, language -> text ("ja" required when given); empty:
+  // the phone shows BODY. For secrets the inbox must not keep (a password-reset code): the inbox
+  // shows BODY, and the push text is dropped once no push of it is pending.
+  std::map<std::string, std::string> push_body;
   // Deep-link data for the app, string -> string (FCM `data`), e.g. {"route":"notice","id":"12"}.
   std::map<std::string, std::string> data;
   Priority priority = Priority::kNormal;

@@ -66,7 +66,8 @@ class CostModel {
   bool pinned(int employee, int day) const { return pinned_[employee * days_ + day]; }
 
   // Calls on(rule, day, shift, amount) for each sequence or contract violation in the row
-  // (everything but the per-cell rules: days off, requests, change from previous).
+  // (everything but the per-cell rules: days off, requests, change from previous). For
+  // Rule::kFairness `day` is the index of the FairnessTarget instead.
   template <class OnViolation>
   void scanSequence(int employee, const int* row, OnViolation&& on) const;
 
@@ -158,6 +159,19 @@ void CostModel::scanSequence(int employee, const int* row, OnViolation&& on) con
   if (minutes > c.maxTotalMinutes) on(Rule::kMaxTotalMinutes, -1, -1, minutes - c.maxTotalMinutes);
   if (minutes < c.minTotalMinutes) on(Rule::kMinTotalMinutes, -1, -1, c.minTotalMinutes - minutes);
   if (weekends > c.maxWeekends) on(Rule::kMaxWeekends, -1, -1, weekends - c.maxWeekends);
+  for (size_t g = 0; g < problem_.fairness.size(); ++g) {
+    const FairnessTarget& f = problem_.fairness[g];
+    const int target = f.target[employee];
+    if (target < 0) continue;
+    int n = 0;
+    if (f.weekends) {
+      n = weekends;
+    } else {
+      for (int s : f.shifts) n += count[s];
+    }
+    const int beyond = (n > target ? n - target : target - n) - f.tolerance;
+    if (beyond > 0) on(Rule::kFairness, static_cast<int>(g), -1, beyond);
+  }
 }
 
 }  // namespace sukusuku::shifts::detail

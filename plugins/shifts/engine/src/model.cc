@@ -34,6 +34,8 @@ const char* ruleName(Rule rule) {
       return "cover_over";
     case Rule::kChangeFromPrevious:
       return "change_from_previous";
+    case Rule::kFairness:
+      return "fairness";
     case Rule::kCount:
       break;
   }
@@ -83,6 +85,12 @@ void validate(const Problem& p) {
     check(r.qualification == kAnyQualification || inRange(r.qualification, p.qualifications.size()),
           "cover for unknown qualification");
     check(r.minimum >= 0, "cover minimum must not be negative");
+  }
+  for (const FairnessTarget& f : p.fairness) {
+    check(f.target.size() == p.employees.size(),
+          "fairness " + f.id + ": needs one target per employee");
+    for (int s : f.shifts) check(inRange(s, shifts), "fairness " + f.id + ": unknown shift");
+    check(f.tolerance >= 0, "fairness " + f.id + ": tolerance must not be negative");
   }
   for (const Assignment& a : p.pinned) {
     check(inRange(a.employee, p.employees.size()) && inRange(a.day, days),

@@ -1,7 +1,10 @@
 #include "sukusuku/shifts/nursery.h"
 
 #include <algorithm>
+#include <climits>
+#include <cmath>
 #include <cstdio>
+#include <map>
 #include <numeric>
 
 namespace sukusuku::shifts::nursery {
@@ -181,6 +184,85 @@ std::vector<ShiftPattern> defaultPatterns() {
           {"part", "パート", 9 * 60, 15 * 60, 0, true}};
 }
 
+namespace {
+
+// See nursery.h: shares each duty's expected total in proportion to contract minutes times
+// available open days.
+void addFairness(const NurseryMonth& month, Problem& p) {
+  const int shifts = static_cast<int>(month.patterns.size());
+  const int staff = static_cast<int>(month.staff.size());
+  int earliest = INT_MAX;
+  int latest = INT_MIN;
+  for (const ShiftPattern& sp : month.patterns) {
+    earliest = std::min(earliest, sp.startMinute);
+    latest = std::max(latest, sp.endMinute);
+  }
+  int openDays = 0;
+  for (const NurseryDay& day : month.days) openDays += day.open ? 1 : 0;
+  if (openDays == 0 || staff == 0) return;
+  std::vector<double> weight(staff, 0.0);
+  for (int e = 0; e < staff; ++e) {
+    const NurseryStaff& st = month.staff[e];
+    int available = openDays;
+    for (int d : st.unavailableDays)
+      if (d >= 0 && d < month.horizonDays && month.days[d].open) --available;
+    weight[e] = static_cast<double>(st.minutesPerWeek) * std::max(0, available) / openDays;
+  }
+  auto share = [&](FairnessTarget f, int total, const std::vector<bool>& eligible) {
+    double sum = 0;
+    for (int e = 0; e < staff; ++e)
+      if (eligible[e]) sum += weight[e];
+    f.target.assign(staff, -1);
+    for (int e = 0; e < staff; ++e)
+      if (eligible[e])
+        f.target[e] = sum > 0 ? static_cast<int>(std::floor(total * weight[e] / sum + 0.5)) : 0;
+    p.fairness.push_back(std::move(f));
+  };
+  auto duty = [&](const std::string& id, bool early) {
+    FairnessTarget f;
+    f.id = id;
+    int point = -1;
+    for (int s = 0; s < shifts; ++s) {
+      const ShiftPattern& sp = month.patterns[s];
+      if ((early ? sp.startMinute != earliest : sp.endMinute != latest)) continue;
+      f.shifts.push_back(s);
+      const std::vector<int>& points = p.shiftTypes[s].coverPoints;
+      if (!points.empty()) point = early ? points.front() : points.back();
+    }
+    if (f.shifts.empty() || point < 0) return;
+    int total = 0;
+    for (const NurseryDay& day : month.days)
+      if (day.open) total += day.slots[point].caregivers;
+    std::vector<bool> eligible(staff, false);
+    for (int e = 0; e < staff; ++e)
+      for (int s : f.shifts)
+        if (month.patterns[s].partTime == month.staff[e].partTime) eligible[e] = true;
+    share(std::move(f), total, eligible);
+  };
+  duty("early", true);
+  duty("late", false);
+  // Weekends: the largest requirement of each weekend's open days.
+  std::map<int, int> perWeekend;
+  for (int d = 0; d < month.horizonDays; ++d) {
+    const int weekday = (month.firstWeekday + d) % 7;
+    if (weekday < 5 || !month.days[d].open) continue;
+    int most = 0;
+    for (const SlotRequirement& r : month.days[d].slots) most = std::max(most, r.caregivers);
+    int& w = perWeekend[(month.firstWeekday + d) / 7];
+    w = std::max(w, most);
+  }
+  if (!perWeekend.empty()) {
+    int total = 0;
+    for (const auto& [week, most] : perWeekend) total += most;
+    FairnessTarget f;
+    f.id = "weekends";
+    f.weekends = true;
+    share(std::move(f), total, std::vector<bool>(staff, true));
+  }
+}
+
+}  // namespace
+
 Problem buildProblem(const NurseryMonth& month) {
   month.grid.validate();
   if (month.horizonDays <= 0 || static_cast<int>(month.days.size()) != month.horizonDays)
@@ -264,6 +346,10 @@ Problem buildProblem(const NurseryMonth& month) {
   p.rule(Rule::kCoverUnder) = {rules.coverHard, 1};
   p.rule(Rule::kCoverOver) = {false, 1};
   p.rule(Rule::kChangeFromPrevious) = {false, 5};
+  p.rule(Rule::kFairness) = {false, rules.fairnessWeight};
+  for (const auto& [rule, weight] : rules.overrides) p.rule(rule) = weight;
+  if (p.rule(Rule::kFairness).hard || p.rule(Rule::kFairness).weight > 0)
+    addFairness(month, p);
   validate(p);
   return p;
 }

@@ -55,7 +55,13 @@ Report evaluate(const Problem& problem, const Roster& roster) {
   for (int e = 0; e < model.employees(); ++e) {
     addCellViolations(report, problem, roster, e);
     model.scanSequence(e, roster.row(e), [&](Rule r, int day, int shift, int amount) {
-      add(report, problem, {r, false, e, day, shift, -1, amount, 0}, 1);
+      if (r == Rule::kFairness) {
+        Violation v{r, false, e, -1, -1, -1, amount, 0};
+        v.fairness = day;
+        add(report, problem, v, 1);
+      } else {
+        add(report, problem, {r, false, e, day, shift, -1, amount, 0}, 1);
+      }
     });
     for (int d = 0; d < model.days(); ++d)
       if (roster.at(e, d) != kOff)
@@ -82,6 +88,7 @@ std::string describe(const Problem& p, const Violation& v) {
   if (v.day >= 0) out << " day=" << v.day;
   if (v.shift >= 0) out << " shift=" << p.shiftTypes[v.shift].id;
   if (v.point >= 0) out << " point=" << p.coverPoints[v.point].id;
+  if (v.fairness >= 0) out << " duty=" << p.fairness[v.fairness].id;
   out << " amount=" << v.amount;
   if (v.hard) {
     out << " hard";

@@ -56,6 +56,8 @@ enum class Rule : int {
   kCoverUnder,             // fewer employees than required at a cover point
   kCoverOver,              // more employees than required at a cover point
   kChangeFromPrevious,     // a cell differs from the previous roster
+  kFairness,               // an employee's count of a duty (early/late shifts, weekends) is
+                           // outside their fair share (Problem::fairness)
   kCount
 };
 inline constexpr int kRuleCount = static_cast<int>(Rule::kCount);
@@ -104,6 +106,20 @@ struct ShiftRequest {
   int shift = kAnyShift;  // a shift type index or kAnyShift
   bool on = true;         // true: wants to work it; false: wants not to work it
   int weight = 1;
+};
+
+// Fairness (公平性): spreads a duty across staff. FairnessTarget counts, per employee, the days
+// worked on one of `shifts` (or, with `weekends`, the weekends worked); an employee whose count
+// lies outside target ± tolerance is a Rule::kFairness violation of amount = the distance
+// beyond the band. Targets are each employee's fair share, worked out by the caller (the
+// nursery model shares the expected early, late and weekend duties in proportion to contract
+// hours). Per employee, so it prices with the row like every contract rule.
+struct FairnessTarget {
+  std::string id;           // "early", "late", "weekends"
+  std::vector<int> shifts;  // shift types counted (ignored when weekends)
+  bool weekends = false;
+  std::vector<int> target;  // per employee; -1: the employee is not counted
+  int tolerance = 1;
 };
 
 struct CoverPoint {
@@ -155,6 +171,7 @@ struct Problem {
   std::vector<Employee> employees;
   std::vector<ShiftRequest> requests;
   std::vector<CoverRequirement> cover;
+  std::vector<FairnessTarget> fairness;
   std::vector<Assignment> pinned;
   std::optional<Roster> previous;
   std::array<RuleWeight, kRuleCount> rules{};

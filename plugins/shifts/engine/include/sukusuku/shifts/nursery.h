@@ -140,6 +140,10 @@ struct NurseryRules {
   int underWeight = 1000;  // per caregiver short, when cover is soft
   bool coverHard = true;   // the ratio is law: a shortfall is a hard violation
   int minMinutesSlack = 480;  // the soft minimum is the contract's share less this
+  int fairnessWeight = 20;    // per early/late shift or weekend beyond an employee's fair share
+  // A facility's own settings (hard or soft, weight) per rule, applied last, over the defaults
+  // above.
+  std::vector<std::pair<Rule, RuleWeight>> overrides;
 };
 
 struct NurseryDay {
@@ -157,6 +161,15 @@ struct NurseryMonth {
   NurseryRules rules;
 };
 
+// Fairness (公平性): three FairnessTargets, "early" (the patterns starting earliest), "late"
+// (those ending latest) and "weekends" (weekends worked). The duty's expected total is the
+// requirement at the first (last) slot the early (late) patterns cover, summed over open days,
+// and for weekends the largest requirement of each weekend's open days, summed; each employee
+// who may work such a pattern (for weekends: who may work at all) gets a share in proportion to
+// contract minutes times the open days they are available, rounded half up; tolerance 1.
+// Soft by default with weight rules.fairnessWeight; no targets when the weight is 0 and no
+// override makes the rule hard.
+//
 // The Problem for the month: shift types = patterns in order, employees = staff in order,
 // qualification 0 = "hoikushi", cover point i = grid slot i. Throws RosterError for an
 // inconsistent month (shifts.invalid_model, shifts.invalid_slots, shifts.invalid_pattern).

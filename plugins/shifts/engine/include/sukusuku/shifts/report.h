@@ -24,6 +24,7 @@ struct Violation {
   int point = -1;     // cover point, cover rules only
   int amount = 0;     // in the rule's unit: days, shifts, minutes, weekends, employees, cells
   int64_t penalty = 0;
+  int fairness = -1;  // index into Problem::fairness, Rule::kFairness only
 };
 
 struct Report {

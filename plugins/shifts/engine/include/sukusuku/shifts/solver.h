@@ -6,7 +6,8 @@
 // lexicographic best (hard units, objective). Moves: change one cell; swap two employees' cells
 // on one day; swap a block of 2..7 days between two employees; swap a weekend (plus up to two
 // days either side) between two employees; swap two days of one employee; ruin-and-recreate a
-// block of days of one employee (greedy refill); and, every few thousand moves, replace one
+// block of days of one employee (greedy refill); a move aimed at an unmet request (change that
+// cell, swap it, or swap a block around it with another employee); and, every few thousand moves, replace one
 // employee's whole row by its best response to the others (an exact dynamic programme over
 // that employee's hard rules, see engine/src/row_optimizer.h). A move only prices the touched
 // employees' rows and the touched cover counts.
