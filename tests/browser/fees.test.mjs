@@ -44,6 +44,18 @@ test('the batch runs on the demo data and the finance officer follows it on the 
   await page.goto(`${demo.base}/web/fees/plans?fiscal_year=${fy}`);
   assert.match(await page.locator('main').innerText(), /漢字ドリル/);
   await demo.shot(page, 'fees-plans');
+
+  // 不納欠損 from the unpaid list: requested with a reason, waiting for another officer.
+  await page.goto(`${demo.base}/web/fees/arrears?fiscal_year=${fy}`);
+  const form = page.locator('form.fees-writeoff').first();
+  await form.locator('select[name=reason]').selectOption('bankruptcy');
+  await form.locator('input[name=note]').fill('破産手続開始');
+  await Promise.all([page.waitForNavigation(), form.locator('button[type=submit]').click()]);
+  assert.match(await page.locator('#fees-writeoff-message').innerText(), /別の職員の承認/);
+  assert.equal(await page.locator('#fees-writeoffs tr').count(), 2, 'one request and the header');
+  assert.equal(await page.locator('#fees-writeoffs button.fees-approve').count(), 0,
+               'the requester cannot approve it');
+  await demo.shot(page, 'fees-writeoffs');
 });
 
 test('school staff of a nursery are not finance officers', async () => {

@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "batch_insert.h"
+#include "phase_timer.h"
 #include "fees_service.h"
 #include "sukusuku/error.h"
 #include "sukusuku/fees/billing.h"
@@ -127,6 +128,7 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
   summary.run_id = run_id;
   try {
     db_.transaction([&](db::Tx& tx) {
+      PhaseTimer timer("bill");
       summary = RunSummary{};
       summary.run_id = run_id;
       // Plans of the year: (school, grade) → items with their annual amounts.
@@ -141,6 +143,7 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
         p.annual.push_back(r.getInt("annual"));
         p.optional.push_back(r.getInt("optional") != 0);
       }
+      timer.lap("plans");
       std::unordered_set<Key, KeyHash> applied;
       for (const auto& r : tx.query("SELECT child_id, item_id FROM fee_applications WHERE "
                                     "municipality_id = ?",
@@ -148,16 +151,33 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
         applied.insert({r.getInt("child_id"), r.getInt("item_id")});
       }
       // Pupils: their enrolments at planned schools in the year, merged per (child, school).
+      // Classes of the year are few: kept in memory, and the children's households and the
+      // enrolments are read in two plain scans (a three-way join cost several times as much).
+      std::unordered_map<int64_t, int> class_grades;
+      for (const auto& r : tx.query("SELECT id, grade FROM classes WHERE municipality_id = ? AND "
+                                    "fiscal_year = ? AND grade IS NOT NULL",
+                                    {city, opt.fiscal_year})) {
+        class_grades[r.getInt("id")] = static_cast<int>(r.getInt("grade"));
+      }
+      std::unordered_map<int64_t, int64_t> household_of;
+      household_of.reserve(1024);
+      for (const auto& r : tx.query("SELECT id, household_id FROM children WHERE "
+                                    "municipality_id = ?",
+                                    {city})) {
+        household_of.emplace(r[0].asInt(), r[1].asInt());
+      }
       std::unordered_map<Key, Pupil, KeyHash> pupils;
+      pupils.reserve(household_of.size() + 16);
       for (const auto& r : tx.query(
-               "SELECT e.child_id, e.facility_id, c.grade, e.starts_on, e.ends_on, "
-               "ch.household_id FROM enrolments e JOIN classes c ON c.id = e.class_id "
-               "JOIN children ch ON ch.id = e.child_id "
-               "WHERE e.municipality_id = ? AND c.fiscal_year = ? AND c.grade IS NOT NULL",
-               {city, opt.fiscal_year})) {
+               "SELECT child_id, facility_id, class_id, starts_on, ends_on FROM enrolments "
+               "WHERE municipality_id = ?",
+               {city})) {
+        if (r.isNull("class_id")) continue;
+        const auto grade_it = class_grades.find(r.getInt("class_id"));
+        if (grade_it == class_grades.end()) continue;
         const int64_t facility = r.getInt("facility_id");
         if (opt.facility_id != 0 && facility != opt.facility_id) continue;
-        const int grade = static_cast<int>(r.getInt("grade"));
+        const int grade = grade_it->second;
         if (!plans.count({facility, grade})) continue;
         const int first = std::max(0, fiscalMonthIndex(opt.fiscal_year, r.getText("starts_on")));
         const int last = r.isNull("ends_on")
@@ -167,11 +187,13 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
         Pupil& p = pupils[{r.getInt("child_id"), facility}];
         p.child_id = r.getInt("child_id");
         p.facility_id = facility;
-        p.household_id = r.getInt("household_id");
+        const auto h = household_of.find(p.child_id);
+        p.household_id = h == household_of.end() ? 0 : h->second;  // 0: looked up below
         p.grade = grade;
         p.span.first_month = std::min(p.span.first_month, first);
         p.span.last_month = std::max(p.span.last_month, last);
       }
+      timer.lap("pupils");
       // What the journal already assessed through this instalment, per (child, school).
       std::unordered_map<Key, std::unordered_map<int64_t, int64_t>, KeyHash> assessed;
       std::unordered_set<Key, KeyHash> assessed_this;
@@ -191,6 +213,7 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
           pupils[key] = gone;
         }
       }
+      timer.lap("journal read");
       // School aid (就学援助) in the instalment's month: the city pays.
       std::unordered_set<int64_t> aided;
       for (const auto& r : tx.query("SELECT household_id FROM household_school_aid WHERE "
@@ -200,7 +223,10 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
         aided.insert(r.getInt("household_id"));
       }
 
+      timer.lap("aid");
       std::vector<Delta> deltas;
+      deltas.reserve(pupils.size());
+      std::vector<std::pair<int64_t, int64_t>> target;  // (item, cumulative yen), by item
       for (auto& [key, pupil] : pupils) {
         const auto prev_it = assessed.find(key);
         const PlanItems* plan = nullptr;
@@ -209,22 +235,30 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
         }
         Delta d;
         d.pupil = pupil;
-        std::unordered_map<int64_t, int64_t> target;
+        target.clear();
         if (plan) {
           for (size_t i = 0; i < plan->item_ids.size(); ++i) {
             if (plan->optional[i] && !applied.count({pupil.child_id, plan->item_ids[i]})) continue;
-            target[plan->item_ids[i]] = cumulativeTarget(plan->annual[i], months, k, pupil.span);
+            target.emplace_back(plan->item_ids[i],
+                                cumulativeTarget(plan->annual[i], months, k, pupil.span));
           }
         }
-        std::unordered_map<int64_t, int64_t> all = target;
-        if (prev_it != assessed.end()) {
-          for (const auto& [item, _] : prev_it->second) all.emplace(item, 0);
-        }
-        for (const auto& [item, want] : all) {
-          const int64_t had = prev_it == assessed.end() ? 0
-                              : prev_it->second.count(item) ? prev_it->second.at(item)
-                                                            : 0;
-          if (want != had) d.items.push_back({item, want - had});
+        if (prev_it == assessed.end()) {
+          for (const auto& [item, want] : target) {
+            if (want != 0) d.items.emplace_back(item, want);
+          }
+        } else {
+          const auto& had = prev_it->second;
+          for (const auto& [item, want] : target) {
+            const auto h = had.find(item);
+            const int64_t before = h == had.end() ? 0 : h->second;
+            if (want != before) d.items.emplace_back(item, want - before);
+          }
+          for (const auto& [item, before] : had) {
+            const bool planned = std::any_of(target.begin(), target.end(),
+                                             [&](const auto& t) { return t.first == item; });
+            if (!planned && before != 0) d.items.emplace_back(item, -before);
+          }
         }
         if (d.items.empty()) continue;
         std::sort(d.items.begin(), d.items.end());
@@ -242,6 +276,7 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
         return std::tie(a.pupil.household_id, a.pupil.child_id, a.pupil.facility_id) <
                std::tie(b.pupil.household_id, b.pupil.child_id, b.pupil.facility_id);
       });
+      timer.lap("deltas");
       summary.pupils = static_cast<int64_t>(pupils.size());
       summary.entries = static_cast<int64_t>(deltas.size());
       for (const auto& d : deltas) {
@@ -277,9 +312,10 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
                             {"municipality_id", "fiscal_year", "instalment", "payer_kind",
                              "household_id", "amount", "paid", "due_date", "created_at"});
       bool inserted = false;
+      std::map<int64_t, std::vector<int64_t>> changed_by_delta;  // delta → bill ids
       for (const auto& [key, amount] : bill_delta) {
         if (auto it = bill_ids.find(key); it != bill_ids.end()) {
-          tx.execute("UPDATE fee_bills SET amount = amount + ? WHERE id = ?", {amount, it->second});
+          changed_by_delta[amount].push_back(it->second);
         } else {
           new_bills.add({city, opt.fiscal_year, opt.instalment, key.first, key.second, amount, 0,
                          due_date, now});
@@ -287,6 +323,10 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
         }
       }
       new_bills.flush();
+      timer.lap("bills written");
+      for (const auto& [amount, ids] : changed_by_delta) {
+        executeIn(tx, "UPDATE fee_bills SET amount = amount + ? WHERE id", {amount}, ids);
+      }
       if (inserted) {
         for (const auto& r : tx.query("SELECT id, payer_kind, household_id FROM fee_bills WHERE "
                                       "municipality_id = ? AND fiscal_year = ? AND instalment = ?",
@@ -294,6 +334,7 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
           bill_ids[{r.getText("payer_kind"), r.getInt("household_id")}] = r.getInt("id");
         }
       }
+      timer.lap("bills read");
       summary.bills = static_cast<int64_t>(bill_delta.size());
       BatchInsert journal(tx, "fee_journal",
                           {"municipality_id", "fiscal_year", "kind", "bill_id", "household_id",
@@ -308,6 +349,7 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
                      opt.instalment, d.amount, itemsJson(d.items), ref, entry_month, now});
       }
       journal.flush();
+      timer.lap("journal written");
       if (notifier_) {
         push::Audience audience;
         for (const auto& [key, amount] : bill_delta) {
@@ -350,9 +392,11 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
     }
     throw;
   }
+  PhaseTimer commit_timer("bill");
   nlohmann::json s = summary.toJson();
   s.erase("lines");
   release("done", s);
+  commit_timer.lap("release");
   return summary;
 }
 

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "batch_insert.h"
+#include "phase_timer.h"
 #include "fees_service.h"
 #include "sukusuku/error.h"
 #include "sukusuku/fees/billing.h"
@@ -18,18 +19,6 @@ std::string sha256(const std::string& bytes) {
   Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
   engine.update(bytes);
   return Poco::DigestEngine::digestToHex(engine.digest());
-}
-
-// Runs "UPDATE … WHERE id IN (…)" over IDS in chunks, with PREFIX_PARAMS bound first.
-void updateIn(db::Connection& conn, const std::string& sql_before_in,
-              const db::Params& prefix_params, const std::vector<int64_t>& ids) {
-  constexpr size_t kChunk = 1000;
-  for (size_t at = 0; at < ids.size(); at += kChunk) {
-    const size_t n = std::min(kChunk, ids.size() - at);
-    db::Params params = prefix_params;
-    for (size_t i = 0; i < n; ++i) params.push_back(ids[at + i]);
-    conn.execute(sql_before_in + " IN (" + placeholders(n) + ")", params);
-  }
 }
 
 }  // namespace
@@ -75,6 +64,7 @@ ExportResult FeesService::exportDebit(int64_t city, const ExportOptions& opt) {
     throw Error::invalid("fees.date_invalid", "debit date must be YYYY-MM-DD");
   }
   const std::string now = formatUtc(clock_.now());
+  PhaseTimer timer("export");
   db_.transaction([&](db::Tx& tx) {
     zengin::DebitFile file;
     file.header.consignor_code = s->consignor_code;
@@ -119,17 +109,20 @@ ExportResult FeesService::exportDebit(int64_t city, const ExportOptions& opt) {
       result.total += rec.amount;
       file.records.push_back(std::move(rec));
     }
+    timer.lap("read");
     result.records = static_cast<int64_t>(file.records.size());
     result.bytes = zengin::writeDebitFile(file, {.crlf = opt.crlf});
     result.file_id =
         storeFile(tx, city, "debit_request", opt.fiscal_year, opt.instalment,
                   s->consignor_code, result.debit_date, result.records, result.total,
                   result.bytes);
+    timer.lap("file");
     BatchInsert lines(tx, "fee_debit_lines", {"municipality_id", "file_id", "bill_id", "amount"});
     for (size_t i = 0; i < bill_ids.size(); ++i) {
       lines.add({city, result.file_id, bill_ids[i], amounts[i]});
     }
     lines.flush();
+    timer.lap("lines");
     if (audit_) {
       audit_->record(tx, {.municipality_id = city, .actor_role = "system",
                           .action = "fees.export_debit", .target_type = "file",
@@ -137,11 +130,14 @@ ExportResult FeesService::exportDebit(int64_t city, const ExportOptions& opt) {
                           .details = {{"records", result.records}, {"total", result.total}}, .request_id = {}});
     }
   });
+  timer.lap("commit");
   return result;
 }
 
 ImportReport FeesService::importResult(int64_t city, const std::string& bytes) {
+  PhaseTimer timer("import");
   const zengin::DebitFile file = zengin::readDebitFile(bytes);  // throws before any write
+  timer.lap("parse");
   const auto s = settings(city);
   if (!s || file.header.consignor_code != s->consignor_code) {
     throw Error::invalid("fees.consignor_mismatch",
@@ -173,12 +169,14 @@ ImportReport FeesService::importResult(int64_t city, const std::string& bytes) {
                                     r.getInt("household_id"), r.getInt("fiscal_year"),
                                     r.getInt("instalment"),   !r.isNull("result_code")};
     }
+    timer.lap("lines read");
     report.file_id =
         storeFile(tx, city, "debit_result", 0, 0, s->consignor_code, file.header.date_mmdd,
                   report.records, file.trailer.amount, bytes);
     std::map<int, std::vector<int64_t>> line_ids_by_code;
     std::map<int64_t, std::vector<int64_t>> paid_bills_by_amount;
     std::vector<int64_t> debited_households;
+    std::vector<int64_t> failed_households;
     std::map<std::string, std::vector<int64_t>> mandate_status;  // status → households
     BatchInsert receipts(tx, "fee_journal",
                          {"municipality_id", "fiscal_year", "kind", "bill_id", "household_id",
@@ -227,6 +225,7 @@ ImportReport FeesService::importResult(int64_t city, const std::string& bytes) {
       }
       ++report.failed[zengin::resultCodeKey(rec.result_code)];
       report.failed_amount += rec.amount;
+      failed_households.push_back(open.household_id);
       switch (rec.result_code) {
         case zengin::kNoAccount:
         case zengin::kNoMandate:
@@ -244,19 +243,40 @@ ImportReport FeesService::importResult(int64_t city, const std::string& bytes) {
       }
     }
     receipts.flush();
+    timer.lap("receipts");
     for (const auto& [code, ids] : line_ids_by_code) {
-      updateIn(tx, "UPDATE fee_debit_lines SET result_code = ?, result_file_id = ? WHERE id",
+      executeIn(tx, "UPDATE fee_debit_lines SET result_code = ?, result_file_id = ? WHERE id",
                {code, report.file_id}, ids);
     }
+    timer.lap("lines updated");
     for (const auto& [amount, ids] : paid_bills_by_amount) {
-      updateIn(tx, "UPDATE fee_bills SET paid = paid + ? WHERE id", {amount}, ids);
+      executeIn(tx, "UPDATE fee_bills SET paid = paid + ? WHERE id", {amount}, ids);
     }
-    updateIn(tx, "UPDATE fee_mandates SET debited_before = 1 WHERE household_id",
+    timer.lap("bills updated");
+    executeIn(tx, "UPDATE fee_mandates SET debited_before = 1 WHERE household_id",
              {}, debited_households);
     for (const auto& [status, households] : mandate_status) {
-      updateIn(tx, "UPDATE fee_mandates SET status = ?, updated_at = ? WHERE household_id",
+      executeIn(tx, "UPDATE fee_mandates SET status = ?, updated_at = ? WHERE household_id",
                {status, now}, households);
     }
+    if (notifier_ && !failed_households.empty()) {
+      // The households whose debit failed are told to pay by slip or in the app.
+      push::Notification n;
+      n.municipality_id = city;
+      n.category = "fees.debit_failed";
+      n.title = {{"ja", "口座振替ができませんでした"}, {"en", "Direct debit failed"}};
+      n.body = {{"ja", "学校教材費の口座振替ができませんでした。納付書またはアプリからお支払い"
+                       "ください。口座の状態もご確認ください。"},
+                {"en", "The school material fees could not be debited. Please pay with the "
+                       "slip or in the app, and check the account."}};
+      n.data = {{"route", "fees.statements"}};
+      n.priority = push::Priority::kUrgent;
+      n.source_ref = "fees.result:" + std::to_string(report.file_id);
+      push::Audience audience;
+      audience.households = failed_households;
+      notifier_->notify(tx, n, audience);
+    }
+    timer.lap("updates");
     tx.execute("UPDATE fee_files SET summary = ? WHERE id = ?",
                {report.toJson().dump(), report.file_id});
     if (audit_) {
@@ -265,7 +285,9 @@ ImportReport FeesService::importResult(int64_t city, const std::string& bytes) {
                           .target_id = std::to_string(report.file_id),
                           .details = {{"records", report.records}, {"debited", report.debited}}, .request_id = {}});
     }
+    timer.lap("summary");
   });
+  timer.lap("commit");
   return report;
 }
 
@@ -345,7 +367,7 @@ RefundResult FeesService::exportRefunds(int64_t city, int fiscal_year,
     journal.flush();
     // The year's bills of a refunded household are settled: what was paid now equals what was
     // billed (the refund pays back the difference).
-    updateIn(tx, "UPDATE fee_bills SET paid = amount - written_off WHERE municipality_id = ? AND "
+    executeIn(tx, "UPDATE fee_bills SET paid = amount - written_off WHERE municipality_id = ? AND "
                  "fiscal_year = ? AND payer_kind = 'household' AND household_id",
              {city, fiscal_year}, households);
     if (file.records.empty()) return;

@@ -116,6 +116,29 @@ struct ImportReport {
   nlohmann::json toJson() const;
 };
 
+// A step of the reminder schedule: STEP 1 (督促) DAYS_AFTER_DUE 20, step 2 (催告) 50, …
+struct ReminderStep {
+  int step = 0;
+  std::string name;
+  int days_after_due = 0;
+  bool push = true;
+  bool letter = true;
+};
+
+// What a daily reminder run did: pushes sent and the letter batches to print ('DATE/STEP').
+struct ReminderRun {
+  int64_t pushes = 0;
+  int64_t letters = 0;
+  std::vector<std::string> batches;
+  nlohmann::json toJson() const;
+};
+
+// 分納: one dated amount of an instalment plan for arrears.
+struct PlanStep {
+  std::string due_date;  // 'YYYY-MM-DD'
+  int64_t amount = 0;
+};
+
 struct RefundResult {
   int64_t file_id = 0;  // 0 when nobody is owed a refund
   int64_t records = 0;
@@ -194,6 +217,34 @@ class FeesService {
                           const std::string& note, int64_t user_id);
   // Error 409 "fees.write_off_same_person" when the requester approves their own request.
   void approveWriteOff(int64_t city, int64_t write_off_id, int64_t user_id);
+
+  // 督促 on a schedule. Replaces the city's steps (ascending days, 1-9 steps, a name, at least
+  // one channel): 422 "fees.schedule_invalid".
+  void setReminderSchedule(int64_t city, const std::vector<ReminderStep>& steps);
+  std::vector<ReminderStep> reminderSchedule(int64_t city);
+  // The daily job: every open household bill past its due date by a step's days gets that step
+  // once (push and/or a letter in the day's batch), unless an active instalment plan covers it.
+  // Running it again the same day, or later, sends nothing twice. Each reminder is a journal line.
+  ReminderRun runReminders(int64_t city, const std::string& today);
+  // The letters of a batch ('YYYY-MM-DD/STEP'), for printing.
+  nlohmann::json letterBatch(int64_t city, const std::string& batch);
+
+  // 分納: the household's open bills BILL_IDS paid off on STEPS (dates ascending, amounts > 0,
+  // adding up to what is due on them). 422 "fees.plan_steps_invalid" with {due, scheduled};
+  // 409 "fees.bill_in_plan" when a bill is already in an active plan; 404 for another
+  // household's or city's bill.
+  int64_t createArrearPlan(int64_t city, int64_t household_id, const std::vector<int64_t>& bill_ids,
+                           const std::vector<PlanStep>& steps, const std::string& note,
+                           int64_t user_id);
+  // A plan with its steps, what has been paid on it (any way of paying the covered bills after
+  // it was agreed, applied to the steps in order) and its status.
+  nlohmann::json arrearPlan(int64_t city, int64_t plan_id);
+  nlohmann::json arrearPlans(int64_t city, int64_t household_id = 0);
+  // Marks plans completed (all paid) or broken (a step past its date on TODAY not covered): a
+  // journal line and, for a broken plan, a push to the household. Returns the plans changed.
+  nlohmann::json checkArrearPlans(int64_t city, const std::string& today);
+  // Write-offs waiting for approval (or all), for the approval page.
+  nlohmann::json writeOffs(int64_t city, const std::string& status = "requested");
 
   // Ledger totals for the year: per kind, per school and per month, and the collection rate.
   nlohmann::json ledger(int64_t city, int fiscal_year, int64_t facility_id = 0);

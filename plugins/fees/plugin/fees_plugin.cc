@@ -89,6 +89,23 @@ class FeesPlugin final : public sukusuku::Plugin {
       sukusuku::fees::seedFeesDemo(*svc, d, *clock_);
     });
     addRoutes(ctx, svc, db);
+    // 督促 and 分納 checks once a day (00:00 UTC = 09:00 in Tokyo) for every city with fee
+    // settings; the reminder rows make a rerun send nothing twice.
+    ctx.addJob({"fees.daily_reminders", std::chrono::hours(24), std::chrono::hours(2),
+                [svc, db](sukusuku::TimePoint period_start) {
+                  std::vector<int64_t> cities;
+                  {
+                    auto conn = db->acquire();
+                    for (const auto& r : conn->query("SELECT municipality_id FROM fee_settings")) {
+                      cities.push_back(r.getInt("municipality_id"));
+                    }
+                  }
+                  const std::string today = sukusuku::tokyoDate(period_start);
+                  for (int64_t city : cities) {
+                    svc->runReminders(city, today);
+                    svc->checkArrearPlans(city, today);
+                  }
+                }});
     sukusuku::fees::addWebPages(ctx, svc);
     // Online payments of bills: the payments core reports them as events.
     ctx.subscribe("payment.succeeded", [svc](const sukusuku::Event& e) {
@@ -188,6 +205,92 @@ class FeesPlugin final : public sukusuku::Plugin {
                     svc->approveWriteOff(u.municipality_id, r.idParam("id"), u.user_id);
                     return Response::json({{"status", "approved"}});
                   }});
+    ctx.addRoute({"GET", "/api/v1/fees/reminder-schedule", "fees.manage", [svc](Request& r) {
+                    nlohmann::json steps = nlohmann::json::array();
+                    for (const auto& s : svc->reminderSchedule(r.user().municipality_id)) {
+                      steps.push_back({{"step", s.step}, {"name", s.name},
+                                       {"days_after_due", s.days_after_due}, {"push", s.push},
+                                       {"letter", s.letter}});
+                    }
+                    return Response::json({{"steps", steps}});
+                  }});
+    ctx.addRoute({"PUT", "/api/v1/fees/reminder-schedule", "fees.manage", [svc](Request& r) {
+                    const auto body = r.json();
+                    if (!body.is_object() || !body.contains("steps") || !body["steps"].is_array()) {
+                      throw Error::invalid("request.invalid_field", "steps must be an array",
+                                           {{"field", "steps"}});
+                    }
+                    std::vector<sukusuku::fees::ReminderStep> steps;
+                    for (const auto& s : body["steps"]) {
+                      sukusuku::fees::ReminderStep step;
+                      step.step = static_cast<int>(steps.size() + 1);
+                      step.name = textField(s, "name");
+                      step.days_after_due = static_cast<int>(intField(s, "days_after_due"));
+                      step.push = s.is_object() && s.value("push", false);
+                      step.letter = s.is_object() && s.value("letter", false);
+                      steps.push_back(step);
+                    }
+                    svc->setReminderSchedule(r.user().municipality_id, steps);
+                    return Response::json({{"saved", true}});
+                  }});
+    ctx.addRoute({"POST", "/api/v1/fees/reminders/run", "fees.manage", [svc, clock](Request& r) {
+                    const auto body = r.json();
+                    std::string date = textField(body, "date");
+                    if (date.empty()) date = sukusuku::tokyoDate(clock->now());
+                    const auto run = svc->runReminders(r.user().municipality_id, date);
+                    nlohmann::json out = run.toJson();
+                    out["plans"] = svc->checkArrearPlans(r.user().municipality_id, date);
+                    return Response::json(out);
+                  }});
+    ctx.addRoute({"GET", "/api/v1/fees/letters", "fees.manage", [svc](Request& r) {
+                    const auto batch = r.queryParam("batch");
+                    if (!batch || batch->empty()) {
+                      throw Error::badRequest("fees.invalid_query", "batch is required");
+                    }
+                    return Response::json(
+                        {{"letters", svc->letterBatch(r.user().municipality_id, *batch)}});
+                  }});
+    ctx.addRoute({"GET", "/api/v1/fees/arrear-plans", "fees.manage", [svc](Request& r) {
+                    const int64_t household = intQuery(r, "household_id", 0);
+                    return Response::json(
+                        {{"plans", svc->arrearPlans(r.user().municipality_id, household)}});
+                  }});
+    ctx.addRoute({"GET", "/api/v1/fees/arrear-plans/{id}", "fees.manage", [svc](Request& r) {
+                    return Response::json(svc->arrearPlan(r.user().municipality_id, r.idParam("id")));
+                  }});
+    ctx.addRoute({"POST", "/api/v1/fees/arrear-plans", "fees.manage", [svc](Request& r) {
+                    const auto& u = r.user();
+                    const auto body = r.json();
+                    const int64_t household = intField(body, "household_id");
+                    if (!body.contains("bill_ids") || !body["bill_ids"].is_array() ||
+                        !body.contains("steps") || !body["steps"].is_array()) {
+                      throw Error::invalid("request.invalid_field",
+                                           "bill_ids and steps must be arrays",
+                                           {{"field", "steps"}});
+                    }
+                    std::vector<int64_t> bills;
+                    for (const auto& b : body["bill_ids"]) {
+                      if (!b.is_number_integer()) {
+                        throw Error::invalid("request.invalid_field", "bill_ids are integers",
+                                             {{"field", "bill_ids"}});
+                      }
+                      bills.push_back(b.get<int64_t>());
+                    }
+                    std::vector<sukusuku::fees::PlanStep> steps;
+                    for (const auto& s : body["steps"]) {
+                      steps.push_back({textField(s, "due_date"), intField(s, "amount")});
+                    }
+                    const int64_t id = svc->createArrearPlan(u.municipality_id, household, bills,
+                                                             steps, textField(body, "note"),
+                                                             u.user_id);
+                    return Response::json(svc->arrearPlan(u.municipality_id, id), 201);
+                  }});
+    ctx.addRoute({"GET", "/api/v1/fees/write-offs", "fees.manage", [svc](Request& r) {
+                    const auto status = r.queryParam("status");
+                    return Response::json({{"write_offs",
+                                            svc->writeOffs(r.user().municipality_id,
+                                                           status ? *status : "requested")}});
+                  }});
     // Guardians: their own household only.
     ctx.addRoute({"GET", "/api/v1/fees/statements", "fees.guardian", [svc, clock](Request& r) {
                     const auto& u = r.user();
@@ -212,23 +315,23 @@ class FeesPlugin final : public sukusuku::Plugin {
     ctx.addRoute({"POST", "/api/v1/fees/bills/{bill_id}/online-payment", "fees.guardian",
                   [this, db](Request& r) {
                     auto payments = payments_;
-                    if (!payments) {
-                      throw Error(503, "fees.payments_unavailable",
-                                  "online payment is not available");
-                    }
                     const auto& u = r.user();
                     const int64_t bill = r.idParam("bill_id");
                     int64_t due = 0;
                     {
                       auto conn = db->acquire();
                       auto row = conn->queryOne(
-                          "SELECT amount - paid AS due FROM fee_bills WHERE id = ? AND "
+                          "SELECT amount - paid - written_off AS due FROM fee_bills WHERE id = ? AND "
                           "municipality_id = ? AND household_id = ? AND payer_kind = 'household'",
                           {bill, u.municipality_id, u.household_id});
                       if (!row) throw Error::notFound("fees.bill_not_found", "no such bill");
                       due = row->getInt("due");
                     }
                     if (due <= 0) throw Error::conflict("fees.bill_settled", "the bill is paid");
+                    if (!payments) {
+                      throw Error(503, "fees.payments_unavailable",
+                                  "online payment is not available");
+                    }
                     const auto body = r.json();
                     sukusuku::payments::PaymentRequest req;
                     req.municipality_id = u.municipality_id;

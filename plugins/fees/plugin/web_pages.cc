@@ -150,6 +150,53 @@ void addWebPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) {
                                       {"body", web->i18n().t(r.language, "fees.slip_body")}};
                   return web->page(r, "fees/letter", data, "fees.title.slip");
                 }});
+  // 不納欠損: requested from the arrears list with a reason, approved here by another officer.
+  auto writeOffPage = [=](Request& r, const std::string& message) {
+    const auto& u = r.user();
+    auto label = [&](nlohmann::json list) {
+      for (auto& w : list) {
+        w["reason_label"] =
+            web->i18n().t(r.language, "fees.reason_" + w["reason"].get<std::string>());
+        w["mine"] = w["requested_by_user_id"].get<int64_t>() == u.user_id;
+      }
+      return list;
+    };
+    nlohmann::json data{{"requested", label(svc->writeOffs(u.municipality_id, "requested"))},
+                        {"approved", label(svc->writeOffs(u.municipality_id, "approved"))}};
+    if (!message.empty()) data["message"] = message;
+    return web->page(r, "fees/writeoffs", data, "fees.title.writeoffs");
+  };
+  ctx.addNavItem({"fees.nav.writeoffs", "/web/fees/write-offs", "fees.manage", 64});
+  ctx.addRoute({"GET", "/web/fees/write-offs", "fees.manage",
+                [=](Request& r) { return writeOffPage(r, ""); }});
+  ctx.addRoute({"POST", "/web/fees/bills/{bill_id}/write-off", "fees.manage", [=](Request& r) {
+                  const auto& u = r.user();
+                  svc->requestWriteOff(u.municipality_id, r.idParam("bill_id"),
+                                       formField(r, "reason"), formField(r, "note"), u.user_id);
+                  return writeOffPage(r, web->i18n().t(r.language, "fees.writeoff_requested"));
+                }});
+  ctx.addRoute({"POST", "/web/fees/write-offs/{id}/approve", "fees.manage", [=](Request& r) {
+                  const auto& u = r.user();
+                  svc->approveWriteOff(u.municipality_id, r.idParam("id"), u.user_id);
+                  return writeOffPage(r, web->i18n().t(r.language, "fees.writeoff_approved"));
+                }});
+  // A day's letters of one reminder step, to print ('YYYY-MM-DD/STEP').
+  ctx.addRoute({"GET", "/web/fees/letters", "fees.manage", [=](Request& r) {
+                  const auto batch = r.queryParam("batch");
+                  if (!batch || batch->empty()) {
+                    throw Error::badRequest("fees.invalid_query", "batch is required");
+                  }
+                  nlohmann::json letters = svc->letterBatch(r.user().municipality_id, *batch);
+                  for (auto& l : letters) {
+                    l["customer_number"] = customerNumber(l["bill_id"].get<int64_t>());
+                    l["heading"] = web->i18n().t(r.language, "fees.letter_heading");
+                    l["body"] = web->i18n().t(r.language, "fees.letter_body");
+                  }
+                  const size_t count = letters.size();
+                  return web->page(r, "fees/letters",
+                                   {{"batch", *batch}, {"count", count}, {"letters", letters}},
+                                   "fees.title.letters");
+                }});
   // School staff: their own school's plans and who has paid (no amounts of other schools).
   ctx.addRoute({"GET", "/web/fees/school", "fees.view_school", [=](Request& r) {
                   const auto& u = r.user();

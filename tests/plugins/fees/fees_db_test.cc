@@ -307,9 +307,13 @@ TEST_P(FeesDbTest, ArrearsRemindersSlipPaymentsAndWriteOffsGoOnTheLedger) {
   EXPECT_EQ(errorCode([&] { svc().requestWriteOff(city_, sib_bill, "other", "", 7); }),
             "fees.reason_invalid");
   const int64_t w = svc().requestWriteOff(city_, sib_bill, "bankruptcy", "破産", 7);
+  ASSERT_EQ(svc().writeOffs(city_).size(), 1u);
+  EXPECT_EQ(svc().writeOffs(city_)[0]["reason"], "bankruptcy");
   EXPECT_EQ(errorCode([&] { svc().approveWriteOff(city_, w, 7); }), "fees.write_off_same_person");
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_journal WHERE kind = 'write_off'"), 0);
   svc().approveWriteOff(city_, w, 8);
+  EXPECT_TRUE(svc().writeOffs(city_).empty());
+  EXPECT_EQ(svc().writeOffs(city_, "approved")[0]["approved_by_user_id"], 8);
   EXPECT_EQ(scalar("SELECT SUM(amount) FROM fee_journal WHERE kind = 'write_off'"), 3600);
   EXPECT_TRUE(svc().arrears(city_, 2026, "2026-05-10").empty());
   // A written-off bill is not debited.
@@ -324,6 +328,114 @@ TEST_P(FeesDbTest, ArrearsRemindersSlipPaymentsAndWriteOffsGoOnTheLedger) {
   const int64_t later = scalar("SELECT id FROM fee_bills WHERE household_id = ? AND instalment = 2",
                                {slip_});
   EXPECT_GT(svc().requestWriteOff(city_, later, "limitation", "", 7), 0);
+}
+
+TEST_P(FeesDbTest, ReminderScheduleSendsEachStepOnceWithLettersToPrint) {
+  EXPECT_EQ(errorCode([&] {
+              svc().setReminderSchedule(city_, {{1, "督促", 20, true, true}, {2, "催告", 10, false, true}});
+            }),
+            "fees.schedule_invalid");
+  EXPECT_EQ(errorCode([&] { svc().setReminderSchedule(city_, {{1, "督促", 20, false, false}}); }),
+            "fees.schedule_invalid");
+  EXPECT_TRUE(svc().reminderSchedule(city_).empty());
+  svc().setReminderSchedule(city_, {{1, "督促", 20, true, true}, {2, "催告", 50, false, true}});
+  ASSERT_EQ(svc().reminderSchedule(city_).size(), 2u);
+  svc().bill(city_, {2026, 1, false, 0});  // due 2026-04-27; the siblings and slip_ are open
+
+  EXPECT_EQ(svc().runReminders(city_, "2026-05-16").letters, 0);  // 19 days
+  const ReminderRun first = svc().runReminders(city_, "2026-05-17");
+  EXPECT_EQ(first.letters, 2);
+  EXPECT_EQ(first.pushes, 2);
+  EXPECT_EQ(first.batches, std::vector<std::string>{"2026-05-17/1"});
+  EXPECT_EQ(svc().runReminders(city_, "2026-05-17").letters, 0);  // once per step
+  EXPECT_EQ(svc().runReminders(city_, "2026-06-01").letters, 0);
+  const auto letters = svc().letterBatch(city_, "2026-05-17/1");
+  ASSERT_EQ(letters.size(), 2u);
+  EXPECT_EQ(letters[0]["step_name"], "督促");
+  EXPECT_TRUE(svc().letterBatch(city_, "2026-05-17/2").empty());
+
+  // The slip household pays; only the siblings get the second step (催告), by letter only.
+  const int64_t slip_bill = scalar("SELECT id FROM fee_bills WHERE household_id = ?", {slip_});
+  svc().recordPayment(city_, slip_bill, 1500, "slip", 7);
+  const ReminderRun second = svc().runReminders(city_, "2026-06-16");
+  EXPECT_EQ(second.letters, 1);
+  EXPECT_EQ(second.pushes, 0);
+  EXPECT_EQ(svc().runReminders(city_, "2026-06-17").letters, 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_reminders WHERE step IS NOT NULL"), 5);
+  // Every step is on the ledger.
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_journal WHERE kind = 'reminder' AND amount = 0"), 3);
+  EXPECT_EQ(errorCode([&] { svc().runReminders(city_, "2026-6-1"); }), "fees.date_invalid");
+}
+
+TEST_P(FeesDbTest, InstalmentPlanForArrearsTracksPaymentsAndIsBrokenWhenAStepIsMissed) {
+  svc().bill(city_, {2026, 1, false, 0});
+  svc().bill(city_, {2026, 2, false, 0});
+  std::vector<int64_t> slip_bills;
+  for (int i = 1; i <= 2; ++i) {
+    slip_bills.push_back(scalar("SELECT id FROM fee_bills WHERE household_id = ? AND "
+                                "instalment = ?",
+                                {slip_, i}));
+  }
+  const int64_t sib_bill =
+      scalar("SELECT id FROM fee_bills WHERE household_id = ? AND instalment = 1", {siblings_});
+  const std::vector<PlanStep> steps = {{"2026-07-10", 1000}, {"2026-08-10", 1000},
+                                       {"2026-09-10", 1000}};
+  // Refused: amounts that do not add up, dates out of order, another household's bill.
+  try {
+    svc().createArrearPlan(city_, slip_, slip_bills, {{"2026-07-10", 1000}}, "", 7);
+    ADD_FAILURE() << "accepted a plan that does not add up";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "fees.plan_steps_invalid");
+    EXPECT_EQ(e.details()["due"], 3000);
+    EXPECT_EQ(e.details()["scheduled"], 1000);
+  }
+  EXPECT_EQ(errorCode([&] {
+              svc().createArrearPlan(city_, slip_, slip_bills,
+                                     {{"2026-08-10", 1500}, {"2026-07-10", 1500}}, "", 7);
+            }),
+            "fees.plan_steps_invalid");
+  EXPECT_EQ(errorCode([&] {
+              svc().createArrearPlan(city_, slip_, {slip_bills[0], sib_bill}, steps, "", 7);
+            }),
+            "fees.bill_not_found");
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_arrear_plans"), 0);
+
+  const int64_t plan = svc().createArrearPlan(city_, slip_, slip_bills, steps, "分納誓約", 7);
+  EXPECT_EQ(errorCode([&] { svc().createArrearPlan(city_, slip_, {slip_bills[1]}, {{"2026-07-10", 1500}}, "", 7); }),
+            "fees.bill_in_plan");
+  // Bills in an active plan get no scheduled reminders.
+  svc().setReminderSchedule(city_, {{1, "督促", 20, true, true}});
+  EXPECT_EQ(svc().runReminders(city_, "2026-07-01").letters, 2);  // the siblings' two bills
+
+  // Paid at the counter: applied to the steps in order.
+  svc().recordPayment(city_, slip_bills[0], 1200, "slip", 7);
+  auto p = svc().arrearPlan(city_, plan);
+  EXPECT_EQ(p["status"], "active");
+  EXPECT_EQ(p["paid"], 1200);
+  EXPECT_EQ(p["steps"][0]["state"], "paid");
+  EXPECT_EQ(p["steps"][1]["paid"], 200);
+  EXPECT_TRUE(svc().checkArrearPlans(city_, "2026-07-20").empty());
+  // The second payment does not come: the plan is broken the day after its date.
+  EXPECT_TRUE(svc().checkArrearPlans(city_, "2026-08-10").empty());
+  const auto changed = svc().checkArrearPlans(city_, "2026-08-11");
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_EQ(changed[0]["status"], "broken");
+  EXPECT_EQ(changed[0]["missed"], "2026-08-10");
+  EXPECT_EQ(svc().arrearPlan(city_, plan)["status"], "broken");
+  EXPECT_TRUE(svc().checkArrearPlans(city_, "2026-08-12").empty());  // once
+  // A broken plan no longer holds reminders back; a new plan can be agreed.
+  EXPECT_EQ(svc().runReminders(city_, "2026-08-12").letters, 2);
+  const int64_t again = svc().createArrearPlan(city_, slip_, {slip_bills[1]}, {{"2026-09-10", 1500}}, "", 7);
+  svc().recordPayment(city_, slip_bills[1], 1500, "slip", 7);
+  const auto done = svc().checkArrearPlans(city_, "2026-08-20");
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0]["plan_id"], again);
+  EXPECT_EQ(done[0]["status"], "completed");
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_journal WHERE kind IN ('arrear_plan', "
+                   "'arrear_plan_broken', 'arrear_plan_completed') AND amount = 0"),
+            4);
+  EXPECT_EQ(svc().arrearPlans(city_, slip_).size(), 2u);
+  EXPECT_EQ(errorCode([&] { svc().arrearPlan(city_ + 1000, plan); }), "fees.plan_not_found");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FeesDbTest,

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -23,19 +24,54 @@ inline std::shared_ptr<const BankTable> bankTable() {
 
 inline TimePoint utc(const std::string& s) { return parseUtc(s); }
 
+// One migrated Runtime per backend for a whole suite (migrating a MariaDB database costs
+// seconds); each test starts from empty data tables and the same clock.
 class FeesTest : public ::testing::TestWithParam<std::string> {
  protected:
+  static void TearDownTestSuite() { systems().clear(); }
+
   void SetUp() override {
-    clock_ = std::make_shared<ManualClock>(utc("2026-05-01T00:00:00Z"));
-    sys_ = std::make_unique<sukusuku::testing::TestSystem>(
-        GetParam(), "fees", clock_,
-        std::vector<std::pair<std::string, std::string>>{
-            {"plugins.dir", sukusuku::testing::binaryDir() + "/lib/sukusuku/plugins"}});
+    clock_ = sharedClock();
+    clock_->set(utc("2026-05-01T00:00:00Z"));
+    auto& sys = systems()[GetParam()];
+    if (!sys) {
+      sys = std::make_unique<sukusuku::testing::TestSystem>(
+          GetParam(), "fees", clock_,
+          std::vector<std::pair<std::string, std::string>>{
+              {"plugins.dir", sukusuku::testing::binaryDir() + "/lib/sukusuku/plugins"}});
+    } else {
+      clearData(sys->rt->database());
+    }
+    sys_ = sys.get();
     svc_ = std::make_unique<FeesService>(db(), *clock_, bankTable(), &sys_->rt->audit());
   }
-  void TearDown() override {
-    svc_.reset();
-    sys_.reset();
+  void TearDown() override { svc_.reset(); }
+
+  // Every row the fees tests write, children before parents.
+  static void clearData(db::Database& database) {
+    static const char* const kTables[] = {
+        "fee_arrear_plan_steps", "fee_arrear_plan_bills", "fee_arrear_plans",
+        "fee_reminder_steps",    "fee_reminders",         "fee_write_offs",
+        "fee_debit_lines",       "fee_files",             "fee_journal",
+        "fee_bills",             "fee_runs",              "fee_run_locks",
+        "fee_mandates",          "fee_applications",      "fee_plan_items",
+        "fee_plans",             "fee_instalments",       "fee_caps",
+        "fee_settings",          "household_school_aid",  "enrolments",
+        "children",              "guardians",             "households",
+        "classes",               "facilities",            "audit_log",
+        "municipalities"};
+    database.transaction([&](db::Tx& tx) {
+      for (const char* table : kTables) tx.execute(std::string("DELETE FROM ") + table);
+    });
+  }
+
+  static std::map<std::string, std::unique_ptr<sukusuku::testing::TestSystem>>& systems() {
+    static std::map<std::string, std::unique_ptr<sukusuku::testing::TestSystem>> s;
+    return s;
+  }
+  static std::shared_ptr<ManualClock> sharedClock() {
+    static auto clock = std::make_shared<ManualClock>(utc("2026-05-01T00:00:00Z"));
+    return clock;
   }
 
   db::Database& db() { return sys_->rt->database(); }
@@ -126,7 +162,7 @@ class FeesTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::shared_ptr<ManualClock> clock_;
-  std::unique_ptr<sukusuku::testing::TestSystem> sys_;
+  sukusuku::testing::TestSystem* sys_ = nullptr;
   std::unique_ptr<FeesService> svc_;
 };
 

@@ -1,0 +1,310 @@
+// The fees plugin over real HTTP with the push core present, on every backend: a billing run
+// through the finance API notifies only the billed payers' guardians, a failed debit notifies
+// that household only, guardians see only their own statements, mandate and bills, school staff
+// only their school, and another city's officer nothing; bad input gets stable codes.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include <sukusuku/http_server.h>
+#include <sukusuku/identity/identity_service.h>
+#include <sukusuku/identity/password.h>
+#include <sukusuku/push/notifier.h>
+
+#include "../../core/http_client.h"
+#include "fees_fixture.h"
+#include "sukusuku/fees/billing.h"
+#include "sukusuku/fees/zengin.h"
+
+namespace sukusuku::fees::testing {
+namespace {
+
+using sukusuku::testing::httpRequest;
+using sukusuku::testing::Reply;
+
+const std::string kPassword = "fees-http-test-2026";
+
+class FeesHttpTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    clock_ = std::make_shared<ManualClock>(utc("2026-05-01T00:00:00Z"));
+    sys_ = std::make_unique<sukusuku::testing::TestSystem>(
+        GetParam(), "fees", clock_,
+        std::vector<std::pair<std::string, std::string>>{
+            {"plugins.dir", sukusuku::testing::binaryDir() + "/lib/sukusuku/plugins"},
+            {"http.port", "0"},
+            {"http.threads", "4"}});
+    sys_->rt->start();
+    server_ = std::make_unique<HttpServer>(*sys_->rt);
+    server_->start();
+    identity_ = sys_->rt->services().find<identity::IdentityService>("identity");
+    notifier_ = sys_->rt->services().find<push::Notifier>("push.notifier");
+    ASSERT_TRUE(identity_);
+    ASSERT_TRUE(notifier_);
+    svc_ = std::make_unique<FeesService>(sys_->rt->database(), *clock_, bankTable());
+    svc_->setNotifier(notifier_);
+  }
+  void TearDown() override {
+    server_.reset();
+    svc_.reset();
+    sys_.reset();
+  }
+
+  int64_t insert(const std::string& sql, const db::Params& p) {
+    return sys_->rt->database().acquire()->execute(sql, p).last_insert_id;
+  }
+  int64_t scalar(const std::string& sql, const db::Params& p = {}) {
+    auto row = sys_->rt->database().acquire()->queryOne(sql, p);
+    return row && !(*row)[0].isNull() ? (*row)[0].asInt() : 0;
+  }
+  int64_t user(int64_t m, const std::string& login, const std::string& role, int64_t facility) {
+    static const std::string hash = identity::hashPassword(kPassword);
+    const std::string t = "2026-04-01T00:00:00Z";
+    const int64_t id = insert("INSERT INTO users (municipality_id, login, password_hash, "
+                              "display_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                              {m, login, hash, login, t, t});
+    insert("INSERT INTO user_roles (municipality_id, user_id, role, facility_id, granted_at, "
+           "granted_by_user_id) VALUES (?, ?, ?, ?, ?, 0)",
+           {m, id, role, facility, t});
+    logins_[id] = login;
+    return id;
+  }
+  int64_t city(const std::string& code) {
+    return insert("INSERT INTO municipalities (code, name, name_kana, prefecture, created_at) "
+                  "VALUES (?, '市', 'シ', '広島県', '2026-04-01T00:00:00Z')",
+                  {code});
+  }
+  int64_t school(int64_t m, const std::string& code) {
+    return insert("INSERT INTO facilities (municipality_id, kind, code, name, name_kana, address, "
+                  "phone, capacity, opens_at, closes_at, created_at) VALUES (?, 'elementary', ?, "
+                  "?, 'ガッコウ', '', '', 600, '08:00', '17:00', '2026-04-01T00:00:00Z')",
+                  {m, code, code + "小学校"});
+  }
+  int64_t klass(int64_t m, int64_t f) {
+    return insert("INSERT INTO classes (municipality_id, facility_id, fiscal_year, name, grade, "
+                  "room) VALUES (?, ?, 2026, '3年1組', 3, '')",
+                  {m, f});
+  }
+  // A household with a pupil (family name FAMILY) in CLASS_ID and a guardian who signs in.
+  struct Family {
+    int64_t household, child, guardian;
+  };
+  Family family(int64_t m, int64_t f, int64_t class_id, const std::string& family_name,
+                const std::string& login) {
+    const std::string t = "2026-04-01T00:00:00Z";
+    Family out{};
+    out.household = insert("INSERT INTO households (municipality_id, name, postal_code, address, "
+                           "phone, created_at, updated_at) VALUES (?, ?, '', '', '', ?, ?)",
+                           {m, family_name + "家", t, t});
+    out.child = insert("INSERT INTO children (municipality_id, household_id, family_name, "
+                       "given_name, family_name_kana, given_name_kana, birth_date, sex, "
+                       "created_at) VALUES (?, ?, ?, '太郎', 'カナ', 'タロウ', '2017-05-05', "
+                       "'male', ?)",
+                       {m, out.household, family_name, t});
+    insert("INSERT INTO enrolments (municipality_id, child_id, facility_id, class_id, starts_on) "
+           "VALUES (?, ?, ?, ?, '2026-04-01')",
+           {m, out.child, f, class_id});
+    out.guardian = user(m, login, "guardian", 0);
+    insert("INSERT INTO guardians (municipality_id, household_id, user_id, family_name, "
+           "given_name, family_name_kana, given_name_kana, relationship, primary_payer, phone, "
+           "email) VALUES (?, ?, ?, ?, '花子', 'カナ', 'ハナコ', 'mother', 1, '', ?)",
+           {m, out.household, out.guardian, family_name, login});
+    return out;
+  }
+  void standardYear(int64_t m, int64_t f) {
+    svc_->saveSettings(m, {"1234567890", "スクスクシ", "0001", "001", 1, "7654321", 5});
+    std::vector<Instalment> s;
+    for (int i = 0; i < 10; ++i) s.push_back({i + 1, i, fiscalMonth(2026, i) + "-27"});
+    svc_->setInstalments(m, 2026, s);
+    PlanInput p{f, 2026, 3, "計画", {{0, 0, "ドリル", 1000, 12, false},
+                                      {0, 1, "校外学習", 3000, 1, false},
+                                      {0, 0, "リコーダー", 900, 1, true}}};
+    svc_->savePlan(m, p);
+  }
+
+  std::string token(int64_t user_id) {
+    auto& t = tokens_[user_id];
+    if (t.empty()) {
+      t = identity_->login(logins_[user_id], kPassword, "test", "127.0.0.1", "").access_token;
+    }
+    return t;
+  }
+  Reply api(int64_t user_id, const std::string& method, const std::string& uri,
+            const std::string& body = "") {
+    return httpRequest(server_->port(), method, uri, body,
+                       {{"Authorization", "Bearer " + token(user_id)}});
+  }
+  Reply web(int64_t user_id, const std::string& uri) {
+    auto s = identity_->createSession(user_id, "test");
+    return httpRequest(server_->port(), "GET", uri, "",
+                       {{"Cookie", "sukusuku_session=" + s.cookie}});
+  }
+  std::set<int64_t> inboxUsers(const std::string& category) {
+    std::set<int64_t> users;
+    for (const auto& r : sys_->rt->database().acquire()->query(
+             "SELECT i.user_id FROM inbox i JOIN notifications n ON n.id = i.notification_id "
+             "WHERE n.category = ?",
+             {category})) {
+      users.insert(r.getInt("user_id"));
+    }
+    return users;
+  }
+
+  std::shared_ptr<ManualClock> clock_;
+  std::unique_ptr<sukusuku::testing::TestSystem> sys_;
+  std::unique_ptr<HttpServer> server_;
+  std::shared_ptr<identity::IdentityService> identity_;
+  std::shared_ptr<push::Notifier> notifier_;
+  std::unique_ptr<FeesService> svc_;
+  std::map<int64_t, std::string> logins_;
+  std::map<int64_t, std::string> tokens_;
+};
+
+TEST_P(FeesHttpTest, GuardianAndFinanceApisKeepEveryFamilySchoolAndCityApart) {
+  const int64_t a = city("349101");
+  const int64_t b = city("349102");
+  const int64_t e1 = school(a, "E01");
+  const int64_t e2 = school(a, "E02");
+  const int64_t x1 = school(b, "X01");
+  const int64_t c1 = klass(a, e1);
+  const int64_t c2 = klass(a, e2);
+  const int64_t cx = klass(b, x1);
+  standardYear(a, e1);
+  {
+    PlanInput p{e2, 2026, 3, "計画", {{0, 0, "ドリル", 1000, 12, false},
+                                       {0, 1, "校外学習", 3000, 1, false}}};
+    svc_->savePlan(a, p);
+  }
+  standardYear(b, x1);
+  const Family aoki = family(a, e1, c1, "青木", "aoki@example.jp");
+  const Family baba = family(a, e2, c2, "馬場", "baba@example.jp");
+  const Family other = family(b, x1, cx, "他市", "other@example.jp");
+  svc_->saveMandate(a, aoki.household, {"0001", "001", 1, "1234567", "", "", "アオキ ハナコ"});
+  const int64_t finance = user(a, "finance@a.example.jp", "city_finance_officer", 0);
+  const int64_t finance_b = user(b, "finance@b.example.jp", "city_finance_officer", 0);
+  const int64_t staff_e1 = user(a, "staff@e1.example.jp", "facility_staff", e1);
+
+  // Guardians apply for the optional recorder for their own child only.
+  const int64_t recorder = scalar("SELECT i.id FROM fee_plan_items i JOIN fee_plans p ON "
+                                  "p.id = i.plan_id WHERE p.municipality_id = ? AND "
+                                  "p.facility_id = ? AND i.optional = 1",
+                                  {a, e1});
+  auto applied = api(aoki.guardian, "POST", "/api/v1/fees/applications",
+                     nlohmann::json{{"child_id", aoki.child}, {"item_id", recorder}}.dump());
+  EXPECT_EQ(applied.status, 201) << applied.body;
+  auto foreign = api(aoki.guardian, "POST", "/api/v1/fees/applications",
+                     nlohmann::json{{"child_id", baba.child}, {"item_id", recorder}}.dump());
+  EXPECT_EQ(foreign.status, 404) << foreign.body;
+  EXPECT_EQ(api(aoki.guardian, "POST", "/api/v1/fees/applications", "{\"child_id\":\"x\"}").code(),
+            "request.invalid_field");
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_applications"), 1);
+
+  // Finance: bad input, then the billing run; only the billed payers' guardians get a notice.
+  EXPECT_EQ(api(finance, "POST", "/api/v1/fees/runs", "{\"fiscal_year\":2026,\"instalment\":\"1\"}")
+                .code(),
+            "request.invalid_field");
+  auto missing = api(finance, "POST", "/api/v1/fees/runs", "{\"fiscal_year\":2026,\"instalment\":12}");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.code(), "fees.instalment_not_found");
+  EXPECT_EQ(api(aoki.guardian, "POST", "/api/v1/fees/runs", "{\"fiscal_year\":2026,\"instalment\":1}")
+                .status,
+            403);
+  EXPECT_EQ(api(staff_e1, "GET", "/api/v1/fees/plans?fiscal_year=2026").status, 403);
+  auto run = api(finance, "POST", "/api/v1/fees/runs", "{\"fiscal_year\":2026,\"instalment\":1}");
+  ASSERT_EQ(run.status, 201) << run.body;
+  EXPECT_EQ(run.json()["bills"], 2);
+  EXPECT_EQ(inboxUsers("fees.statement"), (std::set<int64_t>{aoki.guardian, baba.guardian}));
+
+  // Statements: each guardian sees their own household's bill, itemised (the recorder for Aoki).
+  auto st = api(aoki.guardian, "GET", "/api/v1/fees/statements?fiscal_year=2026");
+  ASSERT_EQ(st.status, 200) << st.body;
+  ASSERT_EQ(st.json()["bills"].size(), 1u);
+  EXPECT_EQ(st.json()["bills"][0]["amount"], 1500 + 90);
+  auto st_b = api(baba.guardian, "GET", "/api/v1/fees/statements?fiscal_year=2026");
+  ASSERT_EQ(st_b.json()["bills"].size(), 1u);
+  EXPECT_EQ(st_b.json()["bills"][0]["amount"], 1500);
+  EXPECT_TRUE(api(other.guardian, "GET", "/api/v1/fees/statements?fiscal_year=2026")
+                  .json()["bills"]
+                  .empty());
+  EXPECT_EQ(api(aoki.guardian, "GET", "/api/v1/fees/statements?fiscal_year=x").code(),
+            "fees.invalid_query");
+  EXPECT_EQ(api(aoki.guardian, "GET", "/api/v1/fees/mandate").json()["status"], "active");
+  EXPECT_EQ(api(baba.guardian, "GET", "/api/v1/fees/mandate").json()["status"], "none");
+  EXPECT_EQ(api(finance, "GET", "/api/v1/fees/statements").status, 403);
+
+  const int64_t aoki_bill = scalar("SELECT id FROM fee_bills WHERE household_id = ?",
+                                   {aoki.household});
+  const int64_t baba_bill = scalar("SELECT id FROM fee_bills WHERE household_id = ?",
+                                   {baba.household});
+  // Another family's bill is not found, whatever the payment service.
+  auto pay_other = api(aoki.guardian, "POST",
+                       "/api/v1/fees/bills/" + std::to_string(baba_bill) + "/online-payment",
+                       "{\"method\":\"card\"}");
+  EXPECT_EQ(pay_other.status, 404);
+  EXPECT_EQ(pay_other.code(), "fees.bill_not_found");
+
+  // Another city's officer cannot touch this city's bills or see its plans.
+  auto cross = api(finance_b, "POST", "/api/v1/fees/bills/" + std::to_string(baba_bill) + "/payments",
+                   "{\"amount\":1500,\"method\":\"slip\"}");
+  EXPECT_EQ(cross.status, 404);
+  EXPECT_EQ(cross.code(), "fees.bill_not_found");
+  EXPECT_TRUE(api(finance_b, "GET", "/api/v1/fees/plans?fiscal_year=2026").json()["plans"].size() == 1u);
+  // A slip payment for Baba, with bad amounts refused first; it shows in Baba's history.
+  const std::string pay_uri = "/api/v1/fees/bills/" + std::to_string(baba_bill) + "/payments";
+  EXPECT_EQ(api(finance, "POST", pay_uri, "{\"amount\":0,\"method\":\"slip\"}").code(),
+            "fees.amount_invalid");
+  EXPECT_EQ(api(finance, "POST", pay_uri, "{\"amount\":\"1500\"}").code(), "request.invalid_field");
+  EXPECT_EQ(api(finance, "POST", pay_uri, "{\"amount\":1500,\"method\":\"slip\"}").status, 201);
+  EXPECT_EQ(api(finance, "POST", pay_uri, "{\"amount\":1,\"method\":\"slip\"}").code(),
+            "fees.bill_settled");
+  auto paid = api(baba.guardian, "GET", "/api/v1/fees/statements?fiscal_year=2026").json();
+  EXPECT_EQ(paid["bills"][0]["status"], "paid") << paid.dump();
+
+  // School staff: their school's pupils only.
+  auto school_page = web(staff_e1, "/web/fees/school?fiscal_year=2026");
+  ASSERT_EQ(school_page.status, 200) << school_page.body;
+  EXPECT_NE(school_page.body.find("青木"), std::string::npos);
+  EXPECT_EQ(school_page.body.find("馬場"), std::string::npos);
+  EXPECT_EQ(web(staff_e1, "/web/fees/arrears").status, 403);
+
+  // The debit for Aoki fails (資金不足): Aoki's guardian is told, nobody else.
+  const ExportResult exp = svc_->exportDebit(a, {2026, 1, "", true});
+  ASSERT_EQ(exp.records, 1);
+  zengin::DebitFile result = zengin::readDebitFile(exp.bytes);
+  result.records[0].result_code = 1;
+  svc_->importResult(a, zengin::writeDebitFile(result, {}, true));
+  EXPECT_EQ(inboxUsers("fees.debit_failed"), std::set<int64_t>{aoki.guardian});
+  EXPECT_EQ(scalar("SELECT paid FROM fee_bills WHERE id = ?", {aoki_bill}), 0);
+
+  // Arrears through the API: an instalment plan for Aoki, bad steps refused with the numbers.
+  auto bad_plan = api(finance, "POST", "/api/v1/fees/arrear-plans",
+                      nlohmann::json{{"household_id", aoki.household},
+                                     {"bill_ids", {aoki_bill}},
+                                     {"steps", {{{"due_date", "2026-06-10"}, {"amount", 100}}}}}
+                          .dump());
+  EXPECT_EQ(bad_plan.status, 422);
+  EXPECT_EQ(bad_plan.json()["error"]["details"]["due"], 1590);
+  auto plan = api(finance, "POST", "/api/v1/fees/arrear-plans",
+                  nlohmann::json{{"household_id", aoki.household},
+                                 {"bill_ids", {aoki_bill}},
+                                 {"steps", {{{"due_date", "2026-06-10"}, {"amount", 800}},
+                                            {{"due_date", "2026-07-10"}, {"amount", 790}}}}}
+                      .dump());
+  ASSERT_EQ(plan.status, 201) << plan.body;
+  EXPECT_EQ(plan.json()["steps"].size(), 2u);
+  const int64_t plan_id = plan.json()["id"];
+  EXPECT_EQ(api(finance_b, "GET", "/api/v1/fees/arrear-plans/" + std::to_string(plan_id)).status,
+            404);
+  auto sched = api(finance, "PUT", "/api/v1/fees/reminder-schedule",
+                   R"({"steps":[{"name":"督促","days_after_due":20,"push":true,"letter":true}]})");
+  EXPECT_EQ(sched.status, 200) << sched.body;
+  EXPECT_EQ(api(finance, "PUT", "/api/v1/fees/reminder-schedule", R"({"steps":[]})").code(),
+            "fees.schedule_invalid");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, FeesHttpTest,
+                         ::testing::ValuesIn(::sukusuku::testing::testBackends()),
+                         ::sukusuku::testing::backendName);
+
+}  // namespace
+}  // namespace sukusuku::fees::testing
