@@ -137,8 +137,9 @@ bool RowOptimizer::solveOnce(int e, std::vector<int>& row) {
   };
 
   cost_.assign(states * 2, kInfinity);
-  back_.assign(states * days, -1);
-  value_.assign(states * days, 0);
+  // No clearing: back_ and value_ are read only for reachable states, which the day wrote.
+  if (back_.size() < states * days) back_.resize(states * days);
+  if (value_.size() < states * days) value_.resize(states * days);
   int64_t* cur = cost_.data();
   int64_t* next = cost_.data() + states;
 
