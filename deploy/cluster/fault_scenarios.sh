@@ -116,7 +116,34 @@ fault_billing_kill() {
     skip "billing run under SIGKILL: plugin fees not built"
     return
   fi
+  more_pupils 40
   billing_kill_test
+}
+# more_pupils N: N more pupils per pupil of a school with a fee plan, in the same household, class
+# and enrolment (MariaDB's seq_1_to_N), so that a billing run lasts long enough (about 5,000
+# pupils) for the kill to land in the middle of it rather than after it.
+more_pupils() {
+  local n=$1
+  cl_sql "INSERT INTO children (municipality_id, household_id, family_name, given_name,
+            family_name_kana, given_name_kana, birth_date, sex, disability_grade, external_id, created_at)
+          SELECT c.municipality_id, c.household_id, c.family_name, c.given_name, c.family_name_kana,
+                 c.given_name_kana, c.birth_date, c.sex, c.disability_grade,
+                 CONCAT('fault-', c.id, '-', s.seq), c.created_at
+          FROM children c JOIN enrolments e ON e.child_id = c.id AND e.ends_on IS NULL
+          JOIN seq_1_to_$n s
+          WHERE e.facility_id IN (SELECT DISTINCT facility_id FROM fee_plans)
+            AND c.external_id NOT LIKE 'fault-%'" || return 1
+  cl_sql "INSERT INTO enrolments (municipality_id, child_id, facility_id, class_id, starts_on, ends_on,
+            end_reason, certified_hours)
+          SELECT e.municipality_id, c2.id, e.facility_id, e.class_id, e.starts_on, e.ends_on,
+                 e.end_reason, e.certified_hours
+          FROM children c2
+          JOIN enrolments e ON e.ends_on IS NULL AND e.child_id =
+               CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(c2.external_id, '-', 2), '-', -1) AS UNSIGNED)
+          WHERE c2.external_id LIKE 'fault-%'
+            AND NOT EXISTS (SELECT 1 FROM enrolments x WHERE x.child_id = c2.id)" || return 1
+  cl_log "pupils of schools with a fee plan: $(cl_sql "SELECT COUNT(*) FROM enrolments e
+    WHERE e.ends_on IS NULL AND e.facility_id IN (SELECT DISTINCT facility_id FROM fee_plans)")"
 }
 
 fault_broadcast_kill() {
