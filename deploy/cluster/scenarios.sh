@@ -237,9 +237,11 @@ billing_test() {
 # the build has the push core; the nodes' push.fcm.endpoint points at it.
 
 # fcm_requests: "token count" of every send the FCM test server received, sorted.
+# The sends the FCM test server accepted (answered 200), per device token. A send whose stream the
+# client reset before the answer (a killed node) was not accepted: the outbox sends it again.
 fcm_requests() {
   curl -sS "http://127.0.0.1:$((CL_FCM_PORT + 1))/requests" |
-    jq -r '(if type == "array" then . else .requests end)[] | .token' | sort | uniq -c | awk '{print $2, $1}'
+    jq -r '(if type == "array" then . else .requests end)[] | select((.status // 200) == 200) | .token' | sort | uniq -c | awk '{print $2, $1}'
 }
 fcm_reset() { curl -sS -X POST "http://127.0.0.1:$((CL_FCM_PORT + 1))/reset" >/dev/null; }
 

@@ -1,4 +1,5 @@
 // 調定: assess every pupil of the municipality's plans for one instalment.
+#include <Poco/Logger.h>
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
@@ -73,6 +74,43 @@ struct Delta {
 
 }  // namespace
 
+bool FeesService::takeOverDeadRun(int64_t city) {
+  const TimePoint now = clock_.now();
+  const bool mysql = db_.acquire()->dialect().name() == "mysql";
+  return db_.transaction([&](db::Tx& tx) -> bool {
+    auto held = tx.queryOne("SELECT run_id, started_at FROM fee_run_locks WHERE "
+                            "municipality_id = ?" + std::string(tx.dialect().forUpdate()),
+                            {city});
+    if (!held) return true;  // released meanwhile: try again
+    // MariaDB: NOWAIT fails at once while the run's billing transaction holds its fee_runs row.
+    // SQLite: this transaction has the database's write lock, so no billing transaction runs.
+    if (mysql) {
+      try {
+        tx.query("SELECT id FROM fee_runs WHERE id = ? FOR UPDATE NOWAIT", {held->getInt("run_id")});
+      } catch (const db::DbError&) {
+        return false;  // a live run
+      }
+    }
+    TimePoint started;
+    try {
+      started = parseUtc(held->getText("started_at"));
+    } catch (const Error&) {
+      return false;
+    }
+    if (now - started < std::chrono::seconds(kRunLockGraceSeconds)) return false;
+    const int64_t dead = held->getInt("run_id");
+    tx.execute("DELETE FROM fee_run_locks WHERE municipality_id = ? AND run_id = ?", {city, dead});
+    tx.execute("UPDATE fee_runs SET status = 'interrupted', finished_at = ?, summary = ? WHERE "
+               "id = ? AND status = 'running'",
+               {formatUtc(now), nlohmann::json({{"error", "the node running it stopped"}}).dump(),
+                dead});
+    Poco::Logger::get("fees").warning("billing run %Ld of municipality %Ld was interrupted (its "
+                                      "node stopped); its lock is taken over",
+                                      static_cast<long long>(dead), static_cast<long long>(city));
+    return true;
+  });
+}
+
 RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
   const auto schedule = instalments(city, opt.fiscal_year);
   if (opt.instalment < 1 || opt.instalment > static_cast<int>(schedule.size())) {
@@ -88,9 +126,13 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
   const std::string now = formatUtc(clock_.now());
   const std::string entry_month = tokyoDate(clock_.now()).substr(0, 7);
 
-  // One run at a time per municipality, on every node: the lock row's primary key decides.
+  // One run at a time per municipality, on every node: the lock row's primary key decides. The
+  // run's billing transaction holds the lock row FOR UPDATE (below), so a row older than a few
+  // seconds that nobody holds belongs to a run whose node died (MariaDB rolled its transaction
+  // back when the connection dropped): the next run takes it over instead of waiting for ever.
   int64_t run_id = 0;
   if (!opt.dry_run) {
+    for (int attempt = 0;; ++attempt) {
     try {
       run_id = db_.transaction([&](db::Tx& tx) {
         tx.execute("INSERT INTO fee_run_locks (municipality_id, run_id, started_at) VALUES (?, 0, ?)",
@@ -103,8 +145,10 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
         tx.execute("UPDATE fee_run_locks SET run_id = ? WHERE municipality_id = ?", {id, city});
         return id;
       });
+      break;
     } catch (const db::DbError& e) {
       if (e.kind() != db::DbError::Kind::kUnique) throw;
+      if (attempt == 0 && takeOverDeadRun(city)) continue;
       auto conn = db_.acquire();
       auto held = conn->queryOne("SELECT run_id, started_at FROM fee_run_locks WHERE "
                                  "municipality_id = ?",
@@ -112,6 +156,7 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
       throw Error::conflict("fees.run_in_progress", "another billing run is in progress",
                             {{"run_id", held ? held->getInt("run_id") : 0},
                              {"started_at", held ? held->getText("started_at") : ""}});
+    }
     }
   }
   auto release = [&](const std::string& status, const nlohmann::json& summary) {
@@ -128,6 +173,12 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
   summary.run_id = run_id;
   try {
     db_.transaction([&](db::Tx& tx) {
+      // The run's own row, held until this transaction ends: other nodes see the run alive
+      // (takeOverDeadRun); contenders for the lock row are not blocked by it.
+      if (run_id > 0) {
+        tx.query("SELECT id FROM fee_runs WHERE id = ?" + std::string(tx.dialect().forUpdate()),
+                 {run_id});
+      }
       PhaseTimer timer("bill");
       summary = RunSummary{};
       summary.run_id = run_id;
@@ -376,6 +427,16 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
                             .details = {{"instalment", opt.instalment},
                                         {"entries", summary.entries}}, .request_id = {}});
       }
+      // Done and unlocked in the same commit as the charges: no moment where they are written
+      // but the run still looks unfinished.
+      if (!opt.dry_run) {
+        nlohmann::json done = summary.toJson();
+        done.erase("lines");
+        tx.execute("DELETE FROM fee_run_locks WHERE municipality_id = ? AND run_id = ?",
+                   {city, run_id});
+        tx.execute("UPDATE fee_runs SET status = 'done', summary = ?, finished_at = ? WHERE id = ?",
+                   {done.dump(), formatUtc(clock_.now()), run_id});
+      }
     });
   } catch (const DryRunRollback&) {
     return summary;
@@ -392,11 +453,6 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
     }
     throw;
   }
-  PhaseTimer commit_timer("bill");
-  nlohmann::json s = summary.toJson();
-  s.erase("lines");
-  release("done", s);
-  commit_timer.lap("release");
   return summary;
 }
 

@@ -182,7 +182,8 @@ class FeesService {
   nlohmann::json mandate(int64_t city, int64_t household_id);
 
   // 調定. Error 409 "fees.run_in_progress" while another run of CITY holds the run lock (on any
-  // node); 404 "fees.instalment_not_found" for an unknown instalment.
+  // node); a lock left by a run whose node died is taken over (that run is marked
+  // 'interrupted'); 404 "fees.instalment_not_found" for an unknown instalment.
   RunSummary bill(int64_t city, const RunOptions& options);
 
   // The Zengin 91 request for the instalment's household bills with an active mandate that are
@@ -252,6 +253,11 @@ class FeesService {
   nlohmann::json statements(int64_t city, int64_t household_id, int fiscal_year);
 
  private:
+  // True when CITY's run lock is older than kRunLockGraceSeconds and no transaction holds it
+  // (its run died with its node): the lock is removed and that run marked 'interrupted'.
+  bool takeOverDeadRun(int64_t city);
+  static constexpr int64_t kRunLockGraceSeconds = 10;
+
   db::Database& db_;
   const Clock& clock_;
   std::shared_ptr<const BankTable> banks_;

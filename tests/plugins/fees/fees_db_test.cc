@@ -137,9 +137,10 @@ TEST_P(FeesDbTest, BillingRunMergesSiblingsBillsAidToTheCityAndIsIdempotent) {
 }
 
 TEST_P(FeesDbTest, ASecondRunWhileOneIsInProgressIsRefused) {
-  // Another node holds the lock.
-  insert("INSERT INTO fee_run_locks (municipality_id, run_id, started_at) VALUES (?, 99, 'x')",
-         {city_});
+  // Another node took the lock a moment ago (within the grace, its billing transaction may not
+  // have begun yet).
+  insert("INSERT INTO fee_run_locks (municipality_id, run_id, started_at) VALUES (?, 99, ?)",
+         {city_, formatUtc(clock_->now())});
   try {
     svc().bill(city_, {2026, 1, false, 0});
     FAIL();
@@ -176,6 +177,49 @@ TEST_P(FeesDbTest, ASecondRunWhileOneIsInProgressIsRefused) {
   for (const auto& o : outcomes) EXPECT_TRUE(o == "ok" || o == "fees.run_in_progress") << o;
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_journal"), 4);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_run_locks"), 0);
+}
+
+TEST_P(FeesDbTest, ALockLeftByARunWhoseNodeDiedIsTakenOver) {
+  // A run started an hour ago on a node that died: its lock row is there, nobody holds it.
+  insert("INSERT INTO fee_runs (municipality_id, fiscal_year, instalment, dry_run, status, "
+         "started_at) VALUES (?, 2026, 1, 0, 'running', ?)",
+         {city_, formatUtc(clock_->now() - std::chrono::hours(1))});
+  const int64_t dead = scalar("SELECT MAX(id) FROM fee_runs");
+  insert("INSERT INTO fee_run_locks (municipality_id, run_id, started_at) VALUES (?, ?, ?)",
+         {city_, dead, formatUtc(clock_->now() - std::chrono::hours(1))});
+  RunSummary s = svc().bill(city_, {2026, 1, false, 0});
+  EXPECT_EQ(s.entries, 4);
+  EXPECT_NE(s.run_id, dead);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_runs WHERE id = " + std::to_string(dead) +
+                   " AND status = 'interrupted'"),
+            1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_run_locks"), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_journal"), 4);
+}
+
+TEST_P(FeesDbTest, AnOldLockStillHeldByALiveRunIsNotTakenOver) {
+  if (GetParam() != "mysql") GTEST_SKIP() << "SQLite has one writer: a live run holds the database";
+  // A long run on another node, started an hour ago: its billing transaction holds its run row.
+  insert("INSERT INTO fee_runs (municipality_id, fiscal_year, instalment, dry_run, status, "
+         "started_at) VALUES (?, 2026, 1, 0, 'running', ?)",
+         {city_, formatUtc(clock_->now() - std::chrono::hours(1))});
+  const int64_t live = scalar("SELECT MAX(id) FROM fee_runs");
+  insert("INSERT INTO fee_run_locks (municipality_id, run_id, started_at) VALUES (?, ?, ?)",
+         {city_, live, formatUtc(clock_->now() - std::chrono::hours(1))});
+  auto holder = db().acquire();
+  holder->execute("START TRANSACTION");
+  holder->query("SELECT id FROM fee_runs WHERE id = ? FOR UPDATE", {live});
+  try {
+    svc().bill(city_, {2026, 1, false, 0});
+    ADD_FAILURE() << "a live run's lock was taken over";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "fees.run_in_progress");
+  }
+  holder->execute("ROLLBACK");
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_run_locks WHERE run_id = " + std::to_string(live)),
+            1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_runs WHERE status = 'running'"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_journal"), 0);
 }
 
 // What a bank does with a request file: answers each record with a result code.
