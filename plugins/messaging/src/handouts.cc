@@ -358,16 +358,7 @@ struct Handouts {
 
   void audit(db::Connection& conn, const Request& r, const std::string& action, int64_t id,
              nlohmann::json details = nlohmann::json::object()) {
-    AuditEntry e;
-    e.municipality_id = r.user().municipality_id;
-    e.actor_user_id = r.user().user_id;
-    e.actor_role = r.user().role;
-    e.action = action;
-    e.target_type = "messaging_handout";
-    e.target_id = std::to_string(id);
-    e.details = std::move(details);
-    e.request_id = r.request_id;
-    env.ctx->audit().record(conn, e);
+    auditOutreach(env, conn, r, "messaging_handout", action, id, std::move(details));
   }
 };
 
@@ -622,29 +613,12 @@ void addHandouts(Env& env) {
                   for (const auto& f : receipts["unread_families"]) {
                     households.push_back(f["id"]);
                   }
-                  int64_t reached = 0;
-                  h->env.db->transaction([&](db::Tx& tx) {
-                    reached = 0;
-                    if (h->env.notifier && !households.empty()) {
-                      push::Notification n = h->notification(row, true);
-                      n.sender_user_id = r.user().user_id;
-                      push::Audience a;
-                      a.households = households;
-                      reached = h->env.notifier->notify(tx, n, a).recipients;
-                    }
-                    tx.execute("UPDATE messaging_handouts SET reminders = reminders + 1, "
-                               "last_reminded_at = ? WHERE id = ?",
-                               {h->now(), id});
-                    h->audit(tx, r, "messaging.handout_reminded", id,
-                             {{"families", households.size()}, {"recipients", reached}});
-                  });
-                  h->env.web->flash(r, "success",
-                                    h->env.web->i18n().t(r.language, "messaging.handouts.flash_reminded",
-                                                         {{"n", std::to_string(households.size())}}));
-                  if (r.header("accept").find("application/json") != std::string::npos) {
-                    return Response::json({{"families", households.size()}, {"recipients", reached}});
-                  }
-                  return Response::redirect("/web/messaging/handouts/" + std::to_string(id));
+                  return remindHouseholds(
+                      h->env, r,
+                      {"messaging_handouts", "messaging_handout", "messaging.handout_reminded",
+                       "messaging.handouts.flash_reminded",
+                       "/web/messaging/handouts/" + std::to_string(id), id, households,
+                       h->notification(row, true)});
                 }});
 
   ctx.addRoute({"GET", "/web/messaging/handouts/{handout_id}/attachments/{attachment_id}",

@@ -1,5 +1,6 @@
 #include "outreach.h"
 
+#include <sukusuku/audit.h>
 #include <sukusuku/clock.h>
 #include <sukusuku/error.h>
 
@@ -118,6 +119,46 @@ std::string csvField(const std::string& s) {
     out += c;
   }
   return out + "\"";
+}
+
+void auditOutreach(Env& env, db::Connection& conn, const Request& r,
+                   const std::string& target_type, const std::string& action, int64_t id,
+                   nlohmann::json details) {
+  AuditEntry e;
+  e.municipality_id = r.user().municipality_id;
+  e.actor_user_id = r.user().user_id;
+  e.actor_role = r.user().role;
+  e.action = action;
+  e.target_type = target_type;
+  e.target_id = std::to_string(id);
+  e.details = std::move(details);
+  e.request_id = r.request_id;
+  env.ctx->audit().record(conn, e);
+}
+
+Response remindHouseholds(Env& env, Request& r, Reminder what) {
+  int64_t reached = 0;
+  env.db->transaction([&](db::Tx& tx) {
+    reached = 0;
+    if (env.notifier && !what.households.empty()) {
+      what.notification.sender_user_id = r.user().user_id;
+      push::Audience a;
+      a.households = what.households;
+      reached = env.notifier->notify(tx, what.notification, a).recipients;
+    }
+    tx.execute("UPDATE " + what.table +
+                   " SET reminders = reminders + 1, last_reminded_at = ? WHERE id = ?",
+               {formatUtc(env.clock->now()), what.id});
+    auditOutreach(env, tx, r, what.target_type, what.action, what.id,
+                  {{"families", what.households.size()}, {"recipients", reached}});
+  });
+  env.web->flash(r, "success",
+                 env.web->i18n().t(r.language, what.flash_key,
+                                   {{"n", std::to_string(what.households.size())}}));
+  if (r.header("accept").find("application/json") != std::string::npos) {
+    return Response::json({{"families", what.households.size()}, {"recipients", reached}});
+  }
+  return Response::redirect(what.back);
 }
 
 }  // namespace sukusuku::messaging

@@ -40,6 +40,27 @@ void markRefRead(db::Connection& conn, int64_t municipality_id, int64_t user_id,
 std::map<int64_t, int64_t> householdsOfUsers(db::Connection& conn, int64_t municipality_id,
                                              const std::vector<int64_t>& users);
 
+// An audit row of the staff member asking R about TARGET_TYPE #ID (messaging_handout, _survey).
+void auditOutreach(Env& env, db::Connection& conn, const Request& r,
+                   const std::string& target_type, const std::string& action, int64_t id,
+                   nlohmann::json details = nlohmann::json::object());
+
+// The one-tap reminder of handouts and surveys.
+struct Reminder {
+  std::string table;        // messaging_handouts, messaging_surveys (reminders, last_reminded_at)
+  std::string target_type;  // for the audit row
+  std::string action;       // audit action
+  std::string flash_key;    // i18n key of the flash, with {n} = families
+  std::string back;         // page to return to
+  int64_t id = 0;
+  std::vector<int64_t> households;  // the families not yet reached
+  push::Notification notification;
+};
+// Sends the reminder to its households (nobody without a notifier), bumps the row's reminder
+// counter and audits it in one transaction; then JSON {families, recipients} for a JSON caller,
+// else a flash and a redirect back.
+Response remindHouseholds(Env& env, Request& r, Reminder what);
+
 // A CSV field (RFC 4180 quoting when needed).
 std::string csvField(const std::string& s);
 
