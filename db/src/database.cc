@@ -23,6 +23,19 @@ void PooledConnection::release() noexcept {
   broken_ = false;
 }
 
+std::string inPlaceholders(const std::vector<int64_t>& values, Params& params) {
+  if (values.empty()) throw DbError(DbError::Kind::kSql, "inPlaceholders: an empty IN list");
+  size_t n = 1;
+  while (n < values.size()) n *= 2;
+  std::string out;
+  out.reserve(n * 3);
+  for (size_t i = 0; i < n; ++i) {
+    out += i ? ", ?" : "?";
+    params.push_back(values[i < values.size() ? i : 0]);
+  }
+  return out;
+}
+
 std::optional<Row> Connection::queryOne(std::string_view sql, const Params& params) {
   Rows rows = query(sql, params);
   if (rows.empty()) return std::nullopt;

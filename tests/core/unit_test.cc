@@ -1,14 +1,22 @@
 // Unit tests of the core pieces that need no database: router, config, metrics, clock, blobs,
 // strings and templates.
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <stdexcept>
 #include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include <sukusuku/blob_store.h>
+#include <sukusuku/coalescer.h>
 #include <sukusuku/clock.h>
 #include <sukusuku/config.h>
 #include <sukusuku/error.h>
@@ -259,6 +267,110 @@ TEST(Templates, RenderConcurrentlyWithoutInterference) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(bad.load(), 0);
+}
+
+// A fetch the test can hold open, recording the keys of every call.
+struct HeldFetch {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = true;
+  std::vector<std::vector<int>> calls;
+  std::atomic<int> running{0};
+  std::unordered_map<int, std::string> operator()(const std::vector<int>& keys) {
+    std::unique_lock lock(mu);
+    calls.push_back(keys);
+    ++running;
+    cv.notify_all();
+    cv.wait(lock, [&] { return open; });
+    --running;
+    if (std::find(keys.begin(), keys.end(), -1) != keys.end()) {
+      throw std::runtime_error("database gone");
+    }
+    std::unordered_map<int, std::string> out;
+    for (int k : keys) {
+      if (k != 0) out[k] = "v" + std::to_string(k);
+    }
+    return out;
+  }
+};
+
+TEST(Coalescer, ALoneCallerFetchesAtOnceOnItsOwnThread) {
+  HeldFetch fetch;
+  Coalescer<int, std::string> c([&](const std::vector<int>& k) { return fetch(k); }, 8, 1);
+  EXPECT_EQ(c.get(7), "v7");
+  EXPECT_EQ(c.get(0), "");  // not found: the default value
+  ASSERT_EQ(fetch.calls.size(), 2u);
+  EXPECT_EQ(fetch.calls[0], std::vector<int>{7});
+}
+
+TEST(Coalescer, CallersArrivingDuringAFetchShareTheNextOneAndEachGetsItsOwnValue) {
+  HeldFetch fetch;
+  fetch.open = false;
+  Coalescer<int, std::string> c([&](const std::vector<int>& k) { return fetch(k); }, 4, 1);
+  std::vector<std::string> got(11);
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] { got[0] = c.get(100); });
+  {
+    std::unique_lock lock(fetch.mu);
+    fetch.cv.wait(lock, [&] { return fetch.running == 1; });
+  }
+  // Ten more while the first fetch is held: 4 + 4 + 2 keys in three queued rounds (two ask for
+  // the same key).
+  for (int i = 1; i <= 10; ++i) {
+    threads.emplace_back([&, i] { got[i] = c.get(i == 10 ? 1 : i); });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  {
+    std::lock_guard lock(fetch.mu);
+    EXPECT_EQ(fetch.calls.size(), 1u);  // nobody fetched beside the held leader
+    fetch.open = true;
+    fetch.cv.notify_all();
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(got[0], "v100");
+  for (int i = 1; i < 10; ++i) EXPECT_EQ(got[i], "v" + std::to_string(i));
+  EXPECT_EQ(got[10], "v1");
+  ASSERT_EQ(fetch.calls.size(), 4u);  // 1 + 10 keys in rounds of at most 4
+  size_t keys = 0;
+  for (size_t i = 1; i < fetch.calls.size(); ++i) {
+    EXPECT_LE(fetch.calls[i].size(), 4u);
+    keys += fetch.calls[i].size();
+  }
+  EXPECT_EQ(keys, 10u);
+}
+
+TEST(Coalescer, AFailedFetchFailsEveryCallerOfItsRoundAndNoOther) {
+  HeldFetch fetch;
+  fetch.open = false;
+  Coalescer<int, std::string> c([&](const std::vector<int>& k) { return fetch(k); }, 8, 1);
+  std::string first;
+  std::thread leader([&] { first = c.get(5); });
+  {
+    std::unique_lock lock(fetch.mu);
+    fetch.cv.wait(lock, [&] { return fetch.running == 1; });
+  }
+  std::atomic<int> failed{0};
+  std::vector<std::thread> round;
+  for (int k : {-1, 6}) {
+    round.emplace_back([&, k] {
+      try {
+        c.get(k);
+      } catch (const std::runtime_error&) {
+        ++failed;
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  {
+    std::lock_guard lock(fetch.mu);
+    fetch.open = true;
+    fetch.cv.notify_all();
+  }
+  leader.join();
+  for (auto& t : round) t.join();
+  EXPECT_EQ(first, "v5");
+  EXPECT_EQ(failed, 2);  // -1 broke the fetch it shared with 6
+  EXPECT_EQ(c.get(6), "v6");  // the next round is fine
 }
 
 }  // namespace

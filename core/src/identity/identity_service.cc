@@ -69,7 +69,11 @@ IdentityService::IdentityService(Runtime& runtime, KeyRing keys, AuthSettings se
     : rt_(runtime),
       keys_(std::move(keys)),
       settings_(std::move(settings)),
-      delivery_(newLogCodeDelivery()) {}
+      delivery_(newLogCodeDelivery()),
+      // Up to 64 users per query, two queries in flight: one round trip per request when the
+      // server is quiet, a shared one when many requests authenticate at once.
+      users_(std::make_unique<Coalescer<int64_t, UserState>>(
+          [this](const std::vector<int64_t>& ids) { return loadUsers(ids); }, 64, 2)) {}
 
 void IdentityService::setCodeDelivery(std::shared_ptr<CodeDelivery> delivery) {
   std::lock_guard lock(mu_);
@@ -339,61 +343,86 @@ AccessClaims IdentityService::verifyAccessToken(const std::string& token) const 
 }
 
 UserState IdentityService::loadUser(int64_t user_id) {
-  // Every authenticated request comes here, so it is one round trip: the user row (kind 'u'),
-  // the roles ('r': role in display_name, facility in id), today's staff assignments ('s':
-  // facility in id) and the first guardian row ('g': household in id), as one UNION ALL with
-  // the users row's column names.
-  UserState out;
+  UserState state = users_->get(user_id);
+  // Each request gets its own Principal (the authenticator sets session_id on it).
+  if (state.principal) state.principal = std::make_shared<Principal>(*state.principal);
+  return state;
+}
+
+std::unordered_map<int64_t, UserState> IdentityService::loadUsers(
+    const std::vector<int64_t>& user_ids) {
+  // Every authenticated request comes here (through the coalescer: concurrent requests share
+  // one round trip): the user rows (kind 'u'), the roles ('r': role in display_name, facility
+  // in id), today's staff assignments ('s': facility in id) and the first guardian row ('g':
+  // household in id), as one UNION ALL with the users row's column names and the user in uid.
+  std::unordered_map<int64_t, UserState> out;
   auto conn = rt_.database().acquire();
   std::string today = tokyoDate(rt_.clock().now());
-  auto rows = conn->query(
-      "SELECT 'u' AS k, id, municipality_id, tokens_valid_after, locked_until, display_name, "
-      "language, status FROM users WHERE id = ? "
-      "UNION ALL SELECT 'r', facility_id, 0, 0, 0, role, '', '' FROM user_roles WHERE user_id = ? "
-      "UNION ALL SELECT DISTINCT 's', a.facility_id, 0, 0, 0, '', '', '' FROM staff s "
-      "JOIN staff_assignments a ON a.staff_id = s.id WHERE s.user_id = ? AND a.starts_on <= ? "
-      "AND (a.ends_on IS NULL OR a.ends_on >= ?) "
-      "UNION ALL SELECT 'g', household_id, 0, 0, 0, '', '', '' FROM guardians WHERE id = "
-      "(SELECT MIN(id) FROM guardians WHERE user_id = ?)",
-      {user_id, user_id, user_id, today, today, user_id});
-  const db::Row* user = nullptr;
-  for (const auto& r : rows) {
-    if (r.getText("k") == "u") user = &r;
-  }
-  if (!user || !mayUseAccount(*user, rt_.clock().nowSeconds())) return out;
+  db::Params params;
+  std::string sql =
+      "SELECT 'u' AS k, id AS uid, id, municipality_id, tokens_valid_after, locked_until, "
+      "display_name, language, status FROM users WHERE id IN (" +
+      db::inPlaceholders(user_ids, params) + ")";
+  sql +=
+      " UNION ALL SELECT 'r', user_id, facility_id, 0, 0, 0, role, '', '' FROM user_roles "
+      "WHERE user_id IN (" +
+      db::inPlaceholders(user_ids, params) + ")";
+  sql +=
+      " UNION ALL SELECT DISTINCT 's', s.user_id, a.facility_id, 0, 0, 0, '', '', '' FROM "
+      "staff s JOIN staff_assignments a ON a.staff_id = s.id WHERE s.user_id IN (" +
+      db::inPlaceholders(user_ids, params) +
+      ") AND a.starts_on <= ? AND (a.ends_on IS NULL OR a.ends_on >= ?)";
+  params.push_back(today);
+  params.push_back(today);
+  sql +=
+      " UNION ALL SELECT 'g', user_id, household_id, 0, 0, 0, '', '', '' FROM guardians "
+      "WHERE id IN (SELECT MIN(id) FROM guardians WHERE user_id IN (" +
+      db::inPlaceholders(user_ids, params) + ") GROUP BY user_id)";
+  auto rows = conn->query(sql, params);
+  std::unordered_map<int64_t, std::vector<const db::Row*>> of_user;
+  for (const auto& r : rows) of_user[r.getInt("uid")].push_back(&r);
+  const int64_t now = rt_.clock().nowSeconds();
   const auto& order = Permissions::allRoles();
-  auto p = std::make_shared<Principal>();
-  p->user_id = user_id;
-  p->municipality_id = user->getInt("municipality_id");
-  p->display_name = user->getText("display_name");
-  p->language = user->getText("language");
-  int widest = -1;
-  for (const auto& r : rows) {
-    std::string k = r.getText("k");
-    if (k == "s") {
-      p->facility_ids.push_back(r.getInt("id"));
-    } else if (k == "g") {
-      p->household_id = r.getInt("id");
-    } else if (k == "r") {
-      std::string role = r.getText("display_name");
-      auto it = std::find(order.begin(), order.end(), role);
-      if (it == order.end()) continue;  // a role this build does not know grants nothing
-      int rank = static_cast<int>(it - order.begin());
-      if (rank > widest) {
-        widest = rank;
-        p->role = role;
-      }
-      auto perms = rt_.permissions().forRole(role);
-      p->permissions.insert(perms.begin(), perms.end());
-      if (r.getInt("id") > 0) p->facility_ids.push_back(r.getInt("id"));
+  for (const auto& [user_id, user_rows] : of_user) {
+    const db::Row* user = nullptr;
+    for (const db::Row* r : user_rows) {
+      if (r->getText("k") == "u") user = r;
     }
+    if (!user || !mayUseAccount(*user, now)) continue;
+    auto p = std::make_shared<Principal>();
+    p->user_id = user_id;
+    p->municipality_id = user->getInt("municipality_id");
+    p->display_name = user->getText("display_name");
+    p->language = user->getText("language");
+    int widest = -1;
+    for (const db::Row* r : user_rows) {
+      std::string k = r->getText("k");
+      if (k == "s") {
+        p->facility_ids.push_back(r->getInt("id"));
+      } else if (k == "g") {
+        p->household_id = r->getInt("id");
+      } else if (k == "r") {
+        std::string role = r->getText("display_name");
+        auto it = std::find(order.begin(), order.end(), role);
+        if (it == order.end()) continue;  // a role this build does not know grants nothing
+        int rank = static_cast<int>(it - order.begin());
+        if (rank > widest) {
+          widest = rank;
+          p->role = role;
+        }
+        auto perms = rt_.permissions().forRole(role);
+        p->permissions.insert(perms.begin(), perms.end());
+        if (r->getInt("id") > 0) p->facility_ids.push_back(r->getInt("id"));
+      }
+    }
+    if (widest < 0) continue;
+    std::sort(p->facility_ids.begin(), p->facility_ids.end());
+    p->facility_ids.erase(std::unique(p->facility_ids.begin(), p->facility_ids.end()),
+                          p->facility_ids.end());
+    UserState& state = out[user_id];
+    state.principal = std::move(p);
+    state.tokens_valid_after = user->getInt("tokens_valid_after");
   }
-  if (widest < 0) return out;
-  std::sort(p->facility_ids.begin(), p->facility_ids.end());
-  p->facility_ids.erase(std::unique(p->facility_ids.begin(), p->facility_ids.end()),
-                        p->facility_ids.end());
-  out.principal = std::move(p);
-  out.tokens_valid_after = user->getInt("tokens_valid_after");
   return out;
 }
 

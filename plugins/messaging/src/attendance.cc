@@ -97,7 +97,8 @@ std::string loadOrCreateSecret(db::Database& db, const Clock& clock) {
   randombytes_buf(bytes, sizeof bytes);
   conn->execute(conn->dialect().insertIgnore("messaging_secrets", {"name", "secret", "created_at"}),
                 {"qr", hex(bytes, sizeof bytes), formatUtc(clock.now())});
-  return conn->queryOne("SELECT secret FROM messaging_secrets WHERE name = 'qr'")->getText("secret");
+  return conn->queryOne("SELECT secret FROM messaging_secrets WHERE name = 'qr'")
+      ->getText("secret");
 }
 
 nlohmann::json attendanceRowJson(const db::Row& row) {
@@ -191,27 +192,35 @@ const char* const kAttendanceRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 db::Params attendanceRowParams(const Mark& m, const std::string& now, bool earlier_of_kind) {
   // first_key stays NULL when an earlier row for this kind was cancelled by a correction, so the
   // unique key does not block the new one.
-  return {m.municipality_id, m.facility_id, m.child_id, m.date, m.kind, now, m.source,
-          m.person_kind, m.person_id, m.person_name,
+  return {m.municipality_id,
+          m.facility_id,
+          m.child_id,
+          m.date,
+          m.kind,
+          now,
+          m.source,
+          m.person_kind,
+          m.person_id,
+          m.person_name,
           m.note.empty() ? db::Value() : db::Value(m.note),
-          earlier_of_kind ? db::Value() : db::Value(m.kind), m.by_user_id, now};
+          earlier_of_kind ? db::Value() : db::Value(m.kind),
+          m.by_user_id,
+          now};
 }
 
 Event markEvent(const Mark& m, const std::string& now) {
-  return Event{m.kind == "check_in" ? "attendance.checked_in" : "attendance.checked_out",
-               m.municipality_id,
-               {{"child_id", m.child_id},
-                {"facility_id", m.facility_id},
-                {"date", m.date},
-                {"at", now}}};
+  return Event{
+      m.kind == "check_in" ? "attendance.checked_in" : "attendance.checked_out",
+      m.municipality_id,
+      {{"child_id", m.child_id}, {"facility_id", m.facility_id}, {"date", m.date}, {"at", now}}};
 }
 
 // With the child's row locked (or SQLite's write lock held): the rules on the day's rows, the
 // insert and the event. The day's rows answer both "in force?" and "first of its kind?".
 nlohmann::json insertLocked(Env& env, db::Tx& tx, const Mark& m, const std::string& now) {
-  auto rows = tx.query(std::string(kSelect) +
-                           "WHERE municipality_id = ? AND child_id = ? AND date = ? ORDER BY id",
-                       {m.municipality_id, m.child_id, m.date});
+  auto rows = tx.query(
+      std::string(kSelect) + "WHERE municipality_id = ? AND child_id = ? AND date = ? ORDER BY id",
+      {m.municipality_id, m.child_id, m.date});
   std::map<int64_t, ChildDay> folded;
   fold(rows, folded);
   if (auto error = dayRuleError(folded[m.child_id], m.kind)) throw *error;
@@ -261,19 +270,6 @@ nlohmann::json recordMark(Env& env, const Mark& m) {
 
 namespace {
 
-// "?, ?, ..." for N values, padded to the next power of two by repeating the first value, so a
-// batch of any size reuses one of a few prepared statements (the connector caches 128).
-std::string inList(const std::vector<int64_t>& values, db::Params& params) {
-  size_t n = 1;
-  while (n < values.size()) n *= 2;
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out += i ? ", ?" : "?";
-    params.push_back(values[i < values.size() ? i : 0]);
-  }
-  return out;
-}
-
 std::vector<int64_t> distinct(std::vector<int64_t> v) {
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -307,7 +303,8 @@ std::vector<int64_t> insertMarks(db::Tx& tx, const std::vector<std::pair<Mark, b
       db::Params p{now};
       std::map<std::pair<int64_t, std::string>, int64_t> newest;
       for (const auto& r : tx.query("SELECT id, child_id, kind FROM messaging_attendance WHERE "
-                                    "at = ? AND child_id IN (" + inList(children, p) + ")",
+                                    "at = ? AND child_id IN (" +
+                                        db::inPlaceholders(children, p) + ")",
                                     p)) {
         int64_t& id = newest[{r.getInt("child_id"), r.getText("kind")}];
         id = std::max(id, r.getInt("id"));
@@ -347,13 +344,14 @@ std::vector<MarkOutcome> recordGuardianMarks(Env& env, db::Tx& tx,
         "g.may_pick_up FROM children c JOIN enrolments e ON e.child_id = c.id AND "
         "e.municipality_id = c.municipality_id AND e.starts_on <= ? AND (e.ends_on IS NULL OR "
         "e.ends_on >= ?) JOIN guardians g ON g.household_id = c.household_id AND "
-        "g.municipality_id = c.municipality_id AND g.user_id IN (" + inList(users, p) + ")";
-    sql += " WHERE c.id IN (" + inList(children, p) + ") ORDER BY c.id" +
+        "g.municipality_id = c.municipality_id AND g.user_id IN (" +
+        db::inPlaceholders(users, p) + ")";
+    sql += " WHERE c.id IN (" + db::inPlaceholders(children, p) + ") ORDER BY c.id" +
            std::string(tx.dialect().forUpdate());
     auto found = tx.query(sql, p);
     db::Params q{date};
     auto day_rows = tx.query(std::string(kSelect) + "WHERE date = ? AND child_id IN (" +
-                                 inList(children, q) + ") ORDER BY id",
+                                 db::inPlaceholders(children, q) + ") ORDER BY id",
                              q);
     std::map<int64_t, std::vector<const db::Row*>> rows_of;
     for (const auto& r : day_rows) rows_of[r.getInt("child_id")].push_back(&r);
@@ -367,7 +365,8 @@ std::vector<MarkOutcome> recordGuardianMarks(Env& env, db::Tx& tx,
       // The newest enrolment in force, then the lowest guardian id: as the one-by-one path.
       const db::Row* best = nullptr;
       for (const auto& r : found) {
-        if (r.getInt("child_id") != m.child_id || r.getInt("municipality_id") != m.municipality_id ||
+        if (r.getInt("child_id") != m.child_id ||
+            r.getInt("municipality_id") != m.municipality_id ||
             r.getInt("household_id") != g.household_id || r.getInt("user_id") != g.user_id) {
           continue;
         }

@@ -68,14 +68,15 @@ void CheckinBatcher::write(Batch& batch) {
   for (const GuardianMark* m : batch.marks) marks.push_back(*m);
   const std::string now = formatUtc(env_.clock->now());
   try {
-    batch.outcomes = env_.db->transaction(
-        [&](db::Tx& tx) { return recordGuardianMarks(env_, tx, marks, now); });
+    batch.outcomes =
+        env_.db->transaction([&](db::Tx& tx) { return recordGuardianMarks(env_, tx, marks, now); });
   } catch (const std::exception& e) {
     // Each mark takes the one-by-one path, which answers it precisely (a unique-key race there
     // is a 409, a dead database a 503).
     batch.outcomes.clear();
-    Poco::Logger::get("messaging").warning("a batch of %z check-ins went one by one: %s",
-                                           marks.size(), std::string(e.what()));
+    Poco::Logger::get("messaging")
+        .warning("a batch of %z check-ins went one by one: %s", marks.size(),
+                 std::string(e.what()));
   }
 }
 

@@ -55,8 +55,8 @@ class CheckinBatcher {
   std::mutex mu_;
   std::condition_variable work_;
   std::deque<std::shared_ptr<Batch>> queue_;  // the back one gathers while older ones wait
-  Histogram& sizes_;  // sukusuku_messaging_checkin_batch_size
-  Counter& failed_;   // sukusuku_messaging_checkin_batches_failed_total
+  Histogram& sizes_;                          // sukusuku_messaging_checkin_batch_size
+  Counter& failed_;                           // sukusuku_messaging_checkin_batches_failed_total
   bool stopping_ = false;
   bool writing_front_ = false;  // the writer has taken queue_.front()
   std::thread writer_;

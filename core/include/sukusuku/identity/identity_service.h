@@ -26,7 +26,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
+#include "sukusuku/coalescer.h"
 #include "sukusuku/http.h"
 #include "sukusuku/identity/code_delivery.h"
 #include "sukusuku/identity/key_ring.h"
@@ -144,7 +147,8 @@ class IdentityService {
   // The claims of a valid access token at the runtime clock's now (KeyRing::verify).
   AccessClaims verifyAccessToken(const std::string& token) const;
 
-  // The principal of an active user (null for unknown, disabled or admin-locked users).
+  // The principal of an active user (null for unknown, disabled or admin-locked users), read
+  // fresh from the database on every call; concurrent calls share one query (coalescer.h).
   UserState loadUser(int64_t user_id);
 
   void setCodeDelivery(std::shared_ptr<CodeDelivery> delivery);
@@ -154,12 +158,14 @@ class IdentityService {
   void requireNotThrottled(const std::string& login_key, const std::string& addr_key);
   TokenPair issuePair(int64_t user_id, const std::string& device);
   std::shared_ptr<CodeDelivery> delivery() const;
+  std::unordered_map<int64_t, UserState> loadUsers(const std::vector<int64_t>& user_ids);
 
   Runtime& rt_;
   KeyRing keys_;
   AuthSettings settings_;
   mutable std::mutex mu_;
   std::shared_ptr<CodeDelivery> delivery_;
+  std::unique_ptr<Coalescer<int64_t, UserState>> users_;  // loadUser's shared round trips
 };
 
 // "Taro@Example.com " -> "taro@example.com": the throttling key of a login.

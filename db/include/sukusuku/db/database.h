@@ -58,6 +58,11 @@ class Connection {
   virtual const Dialect& dialect() const = 0;
 };
 
+// "?, ?, ..." for an IN list of VALUES (at least one), appending the values to PARAMS. The list
+// is padded to the next power of two by repeating the first value, so lists of any length share
+// a few prepared statements (each connection caches a bounded number).
+std::string inPlaceholders(const std::vector<int64_t>& values, Params& params);
+
 // A Connection inside an open transaction, handed to Database::transaction's function.
 class Tx : public Connection {
  public:
