@@ -130,7 +130,7 @@ std::vector<Instalment> FeesService::instalments(int64_t city, int fiscal_year) 
   return out;
 }
 
-int64_t FeesService::savePlan(int64_t city, const PlanInput& plan) {
+int64_t FeesService::savePlan(int64_t city, const PlanInput& plan, const AuditEntry& by) {
   if (plan.items.empty() || plan.name.empty() || plan.grade < 1 || plan.grade > 9) {
     throw Error::invalid("fees.plan_invalid", "a plan needs a name, a grade 1-9 and items");
   }
@@ -213,9 +213,17 @@ int64_t FeesService::savePlan(int64_t city, const PlanInput& plan) {
                    keep_list + ")",
                params);
     if (audit_) {
-      audit_->record(tx, {.municipality_id = city, .actor_role = "system",
-                          .action = "fees.plan_saved", .target_type = "fee_plan",
-                          .target_id = std::to_string(id), .details = {{"total", total}}, .request_id = {}});
+      audit_->record(tx, {.municipality_id = city,
+                          .actor_user_id = by.actor_user_id,
+                          .actor_role = by.actor_role.empty() ? "system" : by.actor_role,
+                          .action = "fees.plan_saved",
+                          .target_type = "fee_plan",
+                          .target_id = std::to_string(id),
+                          .details = {{"total", total},
+                                      {"facility_id", plan.facility_id},
+                                      {"fiscal_year", plan.fiscal_year},
+                                      {"grade", plan.grade}},
+                          .request_id = by.request_id});
     }
     return id;
   });

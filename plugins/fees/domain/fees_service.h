@@ -172,7 +172,9 @@ class FeesService {
   // Creates or replaces the plan for (school, year, grade). Error 422 "fees.plan_over_cap" with
   // details {cap, total, over, items} when items (optional ones included) exceed the city's cap;
   // "fees.plan_invalid" for empty names, negative prices, a facility that is not a school of CITY.
-  int64_t savePlan(int64_t city, const PlanInput& plan);
+  // BY names who saved it in the audit row (user, role, request id); empty: the system. Saving a
+  // plan that was billed already changes nothing billed: the next run adjusts (adjustment entries).
+  int64_t savePlan(int64_t city, const PlanInput& plan, const AuditEntry& by = {});
   nlohmann::json plans(int64_t city, int fiscal_year, int64_t facility_id = 0);
   // A guardian's application for an optional item (fees.item_not_optional, fees.child_not_found).
   void applyOptional(int64_t city, int64_t child_id, int64_t item_id);
