@@ -1,7 +1,7 @@
 // Plan editing in the browser on a tablet-sized screen (demo data): the finance officer opens a
 // grade's plan, types an item that takes it over the city's cap (the totals turn red as typed),
 // the server refuses it and shows the form again with the numbers and what was typed, then a
-// smaller amount is saved.
+// smaller amount is saved; the year's cap set below it flags that plan.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemo } from './lib/harness.mjs';
@@ -56,11 +56,21 @@ test('a finance officer edits a plan: over the cap is refused with the numbers, 
   assert.equal(await page.locator('#plan-saved').innerText(), '計画を保存しました。');
   assert.equal(await page.locator('#total-all').innerText(), '11700');
   await demo.shot(page, 'fees-plan-saved');
+  const savedUrl = page.url();
+
+  // The year's settings: a cap below that plan is saved and the plan is flagged over it.
+  await page.goto(`${demo.base}/web/fees/year-settings?fiscal_year=${fy}`);
+  assert.equal(await page.locator('input[name=cap_3]').inputValue(), '30000');
+  await page.fill('input[name=cap_3]', '11000');
+  await Promise.all([page.waitForNavigation(), page.click('#save-caps')]);
+  assert.equal(await page.locator('#year-saved').innerText(), '上限額を保存しました。');
+  assert.match(await page.locator('#caps tr').nth(3).innerText(), /11700\s*上限超過/);
+  await demo.shot(page, 'fees-year-settings');
 
   // A phone-sized screen still reaches every field (the item table scrolls sideways).
   const phone = await demo.newPage({ width: 390, height: 844 });
   await demo.signIn(phone, 'zaimu@demo.sukusuku.jp');
-  await phone.goto(page.url());
+  await phone.goto(savedUrl);
   await phone.locator(`input[name=qty_${index}]`).scrollIntoViewIfNeeded();
   assert.ok(await phone.locator(`input[name=qty_${index}]`).isVisible());
   await demo.shot(phone, 'fees-plan-phone');

@@ -23,6 +23,7 @@
 #include "../domain/fees_service.h"
 #include "web_pages.h"
 #include "web_plans.h"
+#include "web_year.h"
 
 namespace {
 
@@ -109,6 +110,7 @@ class FeesPlugin final : public sukusuku::Plugin {
                 }});
     sukusuku::fees::addWebPages(ctx, svc);
     sukusuku::fees::addPlanEditPages(ctx, svc);
+    sukusuku::fees::addYearSettingsPages(ctx, svc);
     // Online payments of bills: the payments core reports them as events.
     ctx.subscribe("payment.succeeded", [svc](const sukusuku::Event& e) {
       const std::string ref = e.payload.value("reference", "");

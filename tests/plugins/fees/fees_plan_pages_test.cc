@@ -272,6 +272,43 @@ TEST_P(FeesPlanPagesTest, StaffAndFinanceEditPlansWithinTheCapAndTheirScope) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_plan_items"), 3);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_plans WHERE municipality_id = ?", {b}), 0);
 
+  // The year's settings (finance only): caps per grade and the schedule, refused input changes
+  // nothing; a cap below a school's plan is flagged on the page.
+  const std::string year = "/web/fees/year-settings";
+  EXPECT_EQ(get(staff, year).status, 403);
+  Reply settings = get(finance, year + "?fiscal_year=2026");
+  ASSERT_EQ(settings.status, 200) << settings.body;
+  EXPECT_TRUE(has(settings.body, "name=\"cap_3\" value=\"20000\""));
+  EXPECT_TRUE(has(settings.body, "name=\"date_9\" value=\"" + fiscalMonth(2026, 9) + "-27\""));
+  Reply capTypo = post(finance, year, {{"fiscal_year", "2026"}, {"action", "caps"},
+                                       {"cap_3", "１万"}, {"cap_4", "25000"}});
+  EXPECT_EQ(capTypo.status, 422);
+  EXPECT_TRUE(has(capTypo.body, "3年：上限額は数字で入力してください")) << capTypo.body;
+  EXPECT_TRUE(has(capTypo.body, "value=\"１万\""));
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_caps"), 1);
+  Reply lowered = post(finance, year, {{"fiscal_year", "2026"}, {"action", "caps"},
+                                       {"cap_3", "１５，０００"}, {"cap_4", "25000"}});
+  ASSERT_EQ(lowered.status, 303) << lowered.body;
+  EXPECT_EQ(scalar("SELECT cap_yen FROM fee_caps WHERE grade = 3"), 15000);
+  EXPECT_EQ(scalar("SELECT cap_yen FROM fee_caps WHERE grade = 4"), 25000);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'fees.caps_saved'"), 1);
+  EXPECT_TRUE(has(get(finance, year + "?fiscal_year=2026").body, "上限超過"))
+      << "the 15,900 yen plan is over the new cap";
+  ASSERT_EQ(post(finance, year, {{"fiscal_year", "2026"}, {"action", "caps"}, {"cap_3", "20000"}})
+                .status,
+            303);
+  Reply badSchedule = post(finance, year, {{"fiscal_year", "2026"}, {"action", "schedule"},
+                                           {"month_0", "3"}, {"date_0", "2026-07-27"},
+                                           {"month_1", "2"}, {"date_1", "2026-06-27"}});
+  EXPECT_EQ(badSchedule.status, 422);
+  EXPECT_TRUE(has(badSchedule.body, "2期目")) << badSchedule.body;
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_instalments WHERE municipality_id = ?", {a}), 10);
+  Reply otherCity = post(finance_b, year, {{"fiscal_year", "2026"}, {"action", "caps"},
+                                           {"cap_3", "1"}});
+  EXPECT_EQ(otherCity.status, 303);
+  EXPECT_EQ(scalar("SELECT cap_yen FROM fee_caps WHERE municipality_id = ? AND grade = 3", {a}),
+            20000);
+
   // Billed, then changed by a finance officer: nothing billed is rewritten; the next run
   // adjusts (drill 12 → 14: instalment 1 of 10 goes from 1,200 to 1,400 for the drill).
   const RunSummary first = svc_->bill(a, {2026, 1, false, 0});
@@ -293,6 +330,12 @@ TEST_P(FeesPlanPagesTest, StaffAndFinanceEditPlansWithinTheCapAndTheirScope) {
   EXPECT_EQ(scalar("SELECT version FROM fee_plans"), 2);
   EXPECT_EQ(scalar("SELECT unit_price FROM fee_plan_items WHERE id = ?", {recorder}), 0)
       << "a removed item stays, at 0 yen";
+  // The schedule of a billed year no longer changes: the form says so.
+  Reply locked = post(finance, year, {{"fiscal_year", "2026"}, {"action", "schedule"},
+                                      {"month_0", "0"}, {"date_0", "2026-04-30"}});
+  EXPECT_EQ(locked.status, 409);
+  EXPECT_TRUE(has(locked.body, "すでに調定済みのため"));
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_instalments WHERE municipality_id = ?", {a}), 10);
   const RunSummary again = svc_->bill(a, {2026, 1, false, 0});
   EXPECT_GE(again.adjustments, 1);
   EXPECT_EQ(scalar("SELECT SUM(amount) FROM fee_journal WHERE kind = 'adjustment' AND "
