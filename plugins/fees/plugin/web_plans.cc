@@ -56,9 +56,9 @@ std::string field(const std::multimap<std::string, std::string>& form, const std
   return it == form.end() ? "" : it->second;
 }
 
-// Yen and counts as typed on a Japanese tablet: full-width digits, thousands separators and
-// spaces are accepted. nullopt for anything else (or more than 12 digits).
-std::optional<int64_t> parseWhole(const std::string& text) {
+}  // namespace
+
+std::optional<int64_t> parseTypedWhole(const std::string& text) {
   std::string digits;
   for (size_t i = 0; i < text.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
@@ -66,12 +66,14 @@ std::optional<int64_t> parseWhole(const std::string& text) {
       digits += static_cast<char>(c);
     } else if (c == ',' || c == ' ') {
       continue;
-    } else if (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xBC &&
+    } else if (c == 0xEF && i + 2 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) == 0xBC &&
                static_cast<unsigned char>(text[i + 2]) >= 0x90 &&
                static_cast<unsigned char>(text[i + 2]) <= 0x99) {
       digits += static_cast<char>('0' + (static_cast<unsigned char>(text[i + 2]) - 0x90));
       i += 2;  // ０-９ (U+FF10-FF19)
-    } else if (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xBC &&
+    } else if (c == 0xEF && i + 2 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) == 0xBC &&
                static_cast<unsigned char>(text[i + 2]) == 0x8C) {
       i += 2;  // ， (U+FF0C)
     } else {
@@ -81,6 +83,8 @@ std::optional<int64_t> parseWhole(const std::string& text) {
   if (digits.empty() || digits.size() > 12) return std::nullopt;
   return std::stoll(digits);
 }
+
+namespace {
 
 // One row of the form exactly as entered, so a refused plan comes back as it was typed.
 struct Row {
@@ -92,7 +96,9 @@ struct Row {
   bool optional = false;
   bool remove = false;  // 削除: left out of the plan (the service keeps it at 0 yen)
   std::string error;    // message for this row
-  bool blank() const { return id.empty() && name.empty() && unit_price.empty() && quantity.empty(); }
+  bool blank() const {
+    return id.empty() && name.empty() && unit_price.empty() && quantity.empty();
+  }
 };
 
 struct PlanForm {
@@ -117,9 +123,10 @@ std::string gradeLabel(const Context& c, const Request& r, int grade) {
 }
 
 std::optional<int64_t> capOf(db::Connection& conn, int64_t city, int year, int grade) {
-  auto row = conn.queryOne("SELECT cap_yen FROM fee_caps WHERE municipality_id = ? AND "
-                           "fiscal_year = ? AND grade = ?",
-                           {city, year, grade});
+  auto row = conn.queryOne(
+      "SELECT cap_yen FROM fee_caps WHERE municipality_id = ? AND "
+      "fiscal_year = ? AND grade = ?",
+      {city, year, grade});
   if (!row) return std::nullopt;
   return row->getInt("cap_yen");
 }
@@ -154,7 +161,8 @@ PlanForm submittedPlan(const Request& r) {
   PlanForm form;
   form.name = field(f, "plan_name");
   int rows = 0;
-  if (auto n = parseWhole(field(f, "rows"))) rows = static_cast<int>(std::min<int64_t>(*n, kMaxRows));
+  if (auto n = parseTypedWhole(field(f, "rows")))
+    rows = static_cast<int>(std::min<int64_t>(*n, kMaxRows));
   for (int i = 0; i < rows; ++i) {
     const std::string k = std::to_string(i);
     Row row;
@@ -180,8 +188,8 @@ nlohmann::json formData(const Context& c, const Request& r, const School& school
   std::vector<int64_t> required_amounts;
   for (size_t i = 0; i < form.rows.size(); ++i) {
     const Row& row = form.rows[i];
-    const auto price = parseWhole(row.unit_price);
-    const auto qty = parseWhole(row.quantity);
+    const auto price = parseTypedWhole(row.unit_price);
+    const auto qty = parseTypedWhole(row.quantity);
     const int64_t amount = price && qty && !row.remove ? *price * *qty : 0;
     total += amount;
     if (!row.optional) {
@@ -236,17 +244,17 @@ nlohmann::json formData(const Context& c, const Request& r, const School& school
     }
     nlohmann::json list = nlohmann::json::array();
     for (size_t k = 0; k < schedule.size(); ++k) {
-      list.push_back({{"seq", schedule[k].seq},
-                      {"debit_date", schedule[k].debit_date},
-                      {"amount", per[k]}});
+      list.push_back(
+          {{"seq", schedule[k].seq}, {"debit_date", schedule[k].debit_date}, {"amount", per[k]}});
     }
     data["instalments"] = list;
     data["has_schedule"] = true;
   }
   // Billed already: saving changes nothing billed; the next run adds adjustment entries.
-  data["billed"] = conn->queryOne("SELECT id FROM fee_journal WHERE municipality_id = ? AND "
-                                  "fiscal_year = ? AND facility_id = ? LIMIT 1",
-                                  {city, year, school.id})
+  data["billed"] = conn->queryOne(
+                           "SELECT id FROM fee_journal WHERE municipality_id = ? AND "
+                           "fiscal_year = ? AND facility_id = ? LIMIT 1",
+                           {city, year, school.id})
                        .has_value();
   return data;
 }
@@ -286,48 +294,50 @@ void addPlanEditPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) {
   auto c = std::make_shared<Context>(Context{ctx.web(), ctx.database(), ctx.clock(), *svc});
 
   // The schools the principal plans for, each grade with its plan's total against the cap.
-  ctx.addRoute({"GET", "/web/fees/plan-edit", kEditPlan, [c, svc](Request& r) {
-                  const Principal& p = r.user();
-                  const int year = yearParam(r, c->clock);
-                  auto conn = c->db.acquire();
-                  nlohmann::json schools = nlohmann::json::array();
-                  for (int64_t id :
-                       tenancy::visibleFacilities(*conn, p, tokyoDate(c->clock.now()))) {
-                    auto f = conn->queryOne("SELECT name, kind FROM facilities WHERE id = ? AND "
-                                            "municipality_id = ?",
-                                            {id, p.municipality_id});
-                    if (!f || !isSchoolKind(f->getText("kind"))) continue;
-                    const School s = schoolOf(id, f->getText("name"), f->getText("kind"));
-                    std::map<int, nlohmann::json> plans;
-                    for (auto& plan : svc->plans(p.municipality_id, year, id)) {
-                      int64_t all = 0;
-                      for (const auto& it : plan["items"]) all += it["amount"].get<int64_t>();
-                      plan["all_total"] = all;
-                      plans[plan["grade"].get<int>()] = plan;
-                    }
-                    nlohmann::json grades = nlohmann::json::array();
-                    for (int g = s.first_grade; g <= s.last_grade; ++g) {
-                      nlohmann::json row{{"grade", g}, {"label", gradeLabel(*c, r, g)},
-                                         {"facility_id", id}, {"exists", plans.count(g) > 0}};
-                      if (plans.count(g)) {
-                        row["name"] = plans[g]["name"];
-                        row["total"] = plans[g]["all_total"];
-                        row["version"] = plans[g]["version"];
-                      }
-                      if (auto cap = capOf(*conn, p.municipality_id, year, g)) {
-                        row["has_cap"] = true;
-                        row["cap"] = *cap;
-                      }
-                      grades.push_back(row);
-                    }
-                    schools.push_back({{"id", id}, {"name", s.name}, {"grades", grades}});
-                  }
-                  return c->web.page(r, "fees/plan_list",
-                                     {{"fiscal_year", year},
-                                      {"schools", schools},
-                                      {"no_schools", schools.empty()}},
-                                     "fees.edit.title_list");
-                }});
+  ctx.addRoute(
+      {"GET", "/web/fees/plan-edit", kEditPlan, [c, svc](Request& r) {
+         const Principal& p = r.user();
+         const int year = yearParam(r, c->clock);
+         auto conn = c->db.acquire();
+         nlohmann::json schools = nlohmann::json::array();
+         for (int64_t id : tenancy::visibleFacilities(*conn, p, tokyoDate(c->clock.now()))) {
+           auto f = conn->queryOne(
+               "SELECT name, kind FROM facilities WHERE id = ? AND "
+               "municipality_id = ?",
+               {id, p.municipality_id});
+           if (!f || !isSchoolKind(f->getText("kind"))) continue;
+           const School s = schoolOf(id, f->getText("name"), f->getText("kind"));
+           std::map<int, nlohmann::json> plans;
+           for (auto& plan : svc->plans(p.municipality_id, year, id)) {
+             int64_t all = 0;
+             for (const auto& it : plan["items"]) all += it["amount"].get<int64_t>();
+             plan["all_total"] = all;
+             plans[plan["grade"].get<int>()] = plan;
+           }
+           nlohmann::json grades = nlohmann::json::array();
+           for (int g = s.first_grade; g <= s.last_grade; ++g) {
+             nlohmann::json row{{"grade", g},
+                                {"label", gradeLabel(*c, r, g)},
+                                {"facility_id", id},
+                                {"exists", plans.count(g) > 0}};
+             if (plans.count(g)) {
+               row["name"] = plans[g]["name"];
+               row["total"] = plans[g]["all_total"];
+               row["version"] = plans[g]["version"];
+             }
+             if (auto cap = capOf(*conn, p.municipality_id, year, g)) {
+               row["has_cap"] = true;
+               row["cap"] = *cap;
+             }
+             grades.push_back(row);
+           }
+           schools.push_back({{"id", id}, {"name", s.name}, {"grades", grades}});
+         }
+         return c->web.page(
+             r, "fees/plan_list",
+             {{"fiscal_year", year}, {"schools", schools}, {"no_schools", schools.empty()}},
+             "fees.edit.title_list");
+       }});
 
   auto resolve = [c](Request& r) {
     auto conn = c->db.acquire();
@@ -339,77 +349,75 @@ void addPlanEditPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) {
     return std::make_pair(s, static_cast<int>(grade));
   };
 
-  ctx.addRoute({"GET", "/web/fees/plan-edit/{facility}/{grade}", kEditPlan,
-                [c, resolve](Request& r) {
-                  const auto [school, grade] = resolve(r);
-                  const int year = yearParam(r, c->clock);
-                  nlohmann::json data =
-                      formData(*c, r, school, year, grade,
-                               storedPlan(*c, r, r.user().municipality_id, year, school, grade));
-                  if (r.queryParam("saved")) data["saved"] = tr(*c, r, "fees.edit.saved");
-                  return formPage(*c, r, data, 200);
-                }});
+  ctx.addRoute(
+      {"GET", "/web/fees/plan-edit/{facility}/{grade}", kEditPlan, [c, resolve](Request& r) {
+         const auto [school, grade] = resolve(r);
+         const int year = yearParam(r, c->clock);
+         nlohmann::json data =
+             formData(*c, r, school, year, grade,
+                      storedPlan(*c, r, r.user().municipality_id, year, school, grade));
+         if (r.queryParam("saved")) data["saved"] = tr(*c, r, "fees.edit.saved");
+         return formPage(*c, r, data, 200);
+       }});
 
-  ctx.addRoute({"POST", "/web/fees/plan-edit/{facility}/{grade}", kEditPlan,
-                [c, resolve](Request& r) {
-                  const auto [school, grade] = resolve(r);
-                  const auto f = r.form();
-                  const auto year_field = parseWhole(field(f, "fiscal_year"));
-                  if (!year_field || *year_field < 2000 || *year_field > 2100) {
-                    throw Error::badRequest("fees.invalid_form", "fiscal_year");
-                  }
-                  const int year = static_cast<int>(*year_field);
-                  PlanForm form = submittedPlan(r);
-                  if (field(f, "action") == "add_row") {
-                    if (form.rows.size() < kMaxRows) form.rows.emplace_back();
-                    return formPage(*c, r, formData(*c, r, school, year, grade, form), 200);
-                  }
-                  // Only the form's own parsing here: what makes a plan acceptable is the
-                  // service's to say (the same checks as POST /api/v1/fees/plans).
-                  PlanInput plan{school.id, year, grade, form.name, {}};
-                  std::vector<size_t> row_of_item;
-                  bool typo = false;
-                  for (size_t i = 0; i < form.rows.size(); ++i) {
-                    Row& row = form.rows[i];
-                    if (row.blank() || row.remove) continue;
-                    const auto price = parseWhole(row.unit_price);
-                    const auto qty = parseWhole(row.quantity);
-                    const auto term = parseWhole(row.term);
-                    const auto id = row.id.empty() ? std::optional<int64_t>(0) : parseWhole(row.id);
-                    if (!price || !qty || !term || !id) {
-                      row.error = tr(*c, r, "fees.edit.not_a_number");
-                      typo = true;
-                      continue;
-                    }
-                    plan.items.push_back({*id, static_cast<int>(*term), row.name, *price, *qty,
-                                          row.optional});
-                    row_of_item.push_back(i);
-                  }
-                  std::string message;
-                  if (typo) {
-                    message = tr(*c, r, "fees.edit.check_rows");
-                  } else {
-                    try {
-                      const Principal& p = r.user();
-                      AuditEntry by;
-                      by.actor_user_id = p.user_id;
-                      by.actor_role = p.role;
-                      by.request_id = r.request_id;
-                      c->svc.savePlan(p.municipality_id, plan, by);
-                      return Response::redirect("/web/fees/plan-edit/" +
-                                                std::to_string(school.id) + "/" +
-                                                std::to_string(grade) +
-                                                "?fiscal_year=" + std::to_string(year) +
-                                                "&saved=1");
-                    } catch (const Error& e) {
-                      if (e.status() != 422 && e.status() != 409) throw;
-                      message = refusal(*c, r, e, row_of_item, form);
-                    }
-                  }
-                  nlohmann::json data = formData(*c, r, school, year, grade, form);
-                  data["error"] = message;
-                  return formPage(*c, r, data, 422);
-                }});
+  ctx.addRoute(
+      {"POST", "/web/fees/plan-edit/{facility}/{grade}", kEditPlan, [c, resolve](Request& r) {
+         const auto [school, grade] = resolve(r);
+         const auto f = r.form();
+         const auto year_field = parseTypedWhole(field(f, "fiscal_year"));
+         if (!year_field || *year_field < 2000 || *year_field > 2100) {
+           throw Error::badRequest("fees.invalid_form", "fiscal_year");
+         }
+         const int year = static_cast<int>(*year_field);
+         PlanForm form = submittedPlan(r);
+         if (field(f, "action") == "add_row") {
+           if (form.rows.size() < kMaxRows) form.rows.emplace_back();
+           return formPage(*c, r, formData(*c, r, school, year, grade, form), 200);
+         }
+         // Only the form's own parsing here: what makes a plan acceptable is the
+         // service's to say (the same checks as POST /api/v1/fees/plans).
+         PlanInput plan{school.id, year, grade, form.name, {}};
+         std::vector<size_t> row_of_item;
+         bool typo = false;
+         for (size_t i = 0; i < form.rows.size(); ++i) {
+           Row& row = form.rows[i];
+           if (row.blank() || row.remove) continue;
+           const auto price = parseTypedWhole(row.unit_price);
+           const auto qty = parseTypedWhole(row.quantity);
+           const auto term = parseTypedWhole(row.term);
+           const auto id = row.id.empty() ? std::optional<int64_t>(0) : parseTypedWhole(row.id);
+           if (!price || !qty || !term || !id) {
+             row.error = tr(*c, r, "fees.edit.not_a_number");
+             typo = true;
+             continue;
+           }
+           plan.items.push_back(
+               {*id, static_cast<int>(*term), row.name, *price, *qty, row.optional});
+           row_of_item.push_back(i);
+         }
+         std::string message;
+         if (typo) {
+           message = tr(*c, r, "fees.edit.check_rows");
+         } else {
+           try {
+             const Principal& p = r.user();
+             AuditEntry by;
+             by.actor_user_id = p.user_id;
+             by.actor_role = p.role;
+             by.request_id = r.request_id;
+             c->svc.savePlan(p.municipality_id, plan, by);
+             return Response::redirect("/web/fees/plan-edit/" + std::to_string(school.id) + "/" +
+                                       std::to_string(grade) +
+                                       "?fiscal_year=" + std::to_string(year) + "&saved=1");
+           } catch (const Error& e) {
+             if (e.status() != 422 && e.status() != 409) throw;
+             message = refusal(*c, r, e, row_of_item, form);
+           }
+         }
+         nlohmann::json data = formData(*c, r, school, year, grade, form);
+         data["error"] = message;
+         return formPage(*c, r, data, 422);
+       }});
 }
 
 }  // namespace sukusuku::fees

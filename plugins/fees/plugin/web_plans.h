@@ -13,7 +13,10 @@
 // else 404.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include <sukusuku/plugin.h>
 
@@ -22,5 +25,9 @@
 namespace sukusuku::fees {
 
 void addPlanEditPages(PluginContext& ctx, std::shared_ptr<FeesService> svc);
+
+// Yen and counts as typed on a Japanese tablet: ASCII or full-width digits, with thousands
+// separators (, ，) and spaces ignored. nullopt for anything else or more than 12 digits.
+std::optional<int64_t> parseTypedWhole(const std::string& text);
 
 }  // namespace sukusuku::fees

@@ -7,6 +7,7 @@
 #include <sukusuku/error.h>
 
 #include "sukusuku/fees/billing.h"
+#include "web_plans.h"
 
 namespace sukusuku::fees {
 
@@ -20,29 +21,6 @@ using Form = std::multimap<std::string, std::string>;
 std::string field(const Form& form, const std::string& name) {
   auto it = form.find(name);
   return it == form.end() ? "" : it->second;
-}
-
-// Yen as typed: digits (full-width too), separators and spaces. nullopt otherwise.
-std::optional<int64_t> yen(const std::string& text) {
-  std::string digits;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (std::isdigit(c)) {
-      digits += static_cast<char>(c);
-    } else if (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xBC &&
-               static_cast<unsigned char>(text[i + 2]) >= 0x90 &&
-               static_cast<unsigned char>(text[i + 2]) <= 0x99) {
-      digits += static_cast<char>('0' + static_cast<unsigned char>(text[i + 2]) - 0x90);
-      i += 2;
-    } else if (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xBC &&
-               static_cast<unsigned char>(text[i + 2]) == 0x8C) {
-      i += 2;
-    } else if (c != ',' && c != ' ') {
-      return std::nullopt;
-    }
-  }
-  if (digits.empty() || digits.size() > 10) return std::nullopt;
-  return std::stoll(digits);
 }
 
 struct Page {
@@ -99,7 +77,7 @@ Response render(const Page& p, const Request& r, int year, const Values& v,
   nlohmann::json caps = nlohmann::json::array();
   for (int g = 1; g <= 9; ++g) {
     const std::string value = v.caps.count(g) ? v.caps.at(g) : "";
-    const auto cap = yen(value);
+    const auto cap = parseTypedWhole(value);
     nlohmann::json row{{"grade", g},
                        {"label", tr(p, r, g <= 6 ? "fees.year.elementary" : "fees.year.junior",
                                     {{"n", std::to_string(g <= 6 ? g : g - 6)}})},
@@ -113,35 +91,41 @@ Response render(const Page& p, const Request& r, int year, const Values& v,
   }
   nlohmann::json schedule = nlohmann::json::array();
   for (int i = 0; i < kScheduleRows; ++i) {
-    const auto& [month, date] =
-        i < static_cast<int>(v.schedule.size()) ? v.schedule[i] : std::pair<std::string, std::string>{};
+    const auto& [month, date] = i < static_cast<int>(v.schedule.size())
+                                    ? v.schedule[i]
+                                    : std::pair<std::string, std::string>{};
     nlohmann::json months = nlohmann::json::array();
     for (int m = 0; m < 12; ++m)
       months.push_back({{"value", std::to_string(m)},
                         {"label", fiscalMonth(year, m)},
                         {"selected", month == std::to_string(m)}});
-    schedule.push_back({{"index", i}, {"seq", i + 1}, {"date", date}, {"months", months},
+    schedule.push_back({{"index", i},
+                        {"seq", i + 1},
+                        {"date", date},
+                        {"months", months},
                         {"unset", month.empty()}});
   }
   bool billed = false;
   {
     auto conn = p.db.acquire();
-    billed = conn->queryOne("SELECT id FROM fee_bills WHERE municipality_id = ? AND "
-                            "fiscal_year = ? LIMIT 1",
-                            {city, year})
+    billed = conn->queryOne(
+                     "SELECT id FROM fee_bills WHERE municipality_id = ? AND "
+                     "fiscal_year = ? LIMIT 1",
+                     {city, year})
                  .has_value();
   }
-  nlohmann::json data{{"fiscal_year", year}, {"caps", caps}, {"schedule", schedule},
-                      {"billed", billed}};
+  nlohmann::json data{
+      {"fiscal_year", year}, {"caps", caps}, {"schedule", schedule}, {"billed", billed}};
   if (!error.empty()) data["error"] = error;
   if (auto saved = r.queryParam("saved")) {
-    data["saved"] = tr(p, r, *saved == "caps" ? "fees.year.caps_saved" : "fees.year.schedule_saved");
+    data["saved"] =
+        tr(p, r, *saved == "caps" ? "fees.year.caps_saved" : "fees.year.schedule_saved");
   }
   return p.web.page(r, "fees/year_settings", data, "fees.year.title", status);
 }
 
 int yearOf(const std::string& text) {
-  const auto y = yen(text);
+  const auto y = parseTypedWhole(text);
   if (!y || *y < 2000 || *y > 2100) throw Error::badRequest("fees.invalid_form", "fiscal_year");
   return static_cast<int>(*y);
 }
@@ -187,7 +171,7 @@ void addYearSettingsPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) 
                     std::map<int, int64_t> caps;
                     for (const auto& [grade, text] : v.caps) {
                       if (text.empty()) continue;  // left as it is
-                      const auto cap = yen(text);
+                      const auto cap = parseTypedWhole(text);
                       if (!cap) {
                         return render(*p, r, year, v,
                                       tr(*p, r, "fees.year.cap_not_a_number",
@@ -200,9 +184,8 @@ void addYearSettingsPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) 
                       p->svc.setCaps(city, year, caps, actor(r));
                     } catch (const Error& e) {
                       if (e.status() != 422) throw;
-                      return render(*p, r, year, v, tr(*p, r, "fees.year.refused",
-                                                       {{"code", e.code()}}),
-                                    422);
+                      return render(*p, r, year, v,
+                                    tr(*p, r, "fees.year.refused", {{"code", e.code()}}), 422);
                     }
                     return Response::redirect(again + "caps");
                   }
@@ -211,15 +194,15 @@ void addYearSettingsPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) 
                     std::vector<Instalment> schedule;
                     for (const auto& [month, date] : v.schedule) {
                       if (month.empty() && date.empty()) continue;
-                      const auto m = yen(month);
+                      const auto m = parseTypedWhole(month);
                       if (!m || *m > 11 || date.empty()) {
                         return render(*p, r, year, v,
                                       tr(*p, r, "fees.year.row_incomplete",
                                          {{"row", std::to_string(schedule.size() + 1)}}),
                                       422);
                       }
-                      schedule.push_back({static_cast<int>(schedule.size() + 1),
-                                          static_cast<int>(*m), date});
+                      schedule.push_back(
+                          {static_cast<int>(schedule.size() + 1), static_cast<int>(*m), date});
                     }
                     try {
                       p->svc.setInstalments(city, year, schedule, actor(r));

@@ -14,7 +14,8 @@ namespace sukusuku::shifts::plugin {
 namespace {
 
 [[noreturn]] void refuse(const std::string& code, const std::string& message, size_t row,
-                         const std::string& field, nlohmann::json extra = nlohmann::json::object()) {
+                         const std::string& field,
+                         nlohmann::json extra = nlohmann::json::object()) {
   extra["row"] = row + 1;
   extra["field"] = field;
   throw Error::invalid(code, message, extra);
@@ -67,7 +68,9 @@ void savePatterns(db::Tx& tx, int64_t municipality, int64_t facility,
       refuse("shifts.duplicate_pattern", "two patterns with code " + p.code, i, "code");
     if (p.name.empty() || p.name.size() > 60)
       refuse("shifts.invalid_pattern", "a pattern needs a name", i, "name");
-    nursery::ShiftPattern sp{p.code, p.name, clockOf(p.startsAt, i, "starts_at"),
+    nursery::ShiftPattern sp{p.code,
+                             p.name,
+                             clockOf(p.startsAt, i, "starts_at"),
                              clockOf(p.endsAt, i, "ends_at"),
                              static_cast<int>(std::clamp<int64_t>(p.breakMinutes, -1, 24 * 60)),
                              p.partTime};
@@ -76,9 +79,9 @@ void savePatterns(db::Tx& tx, int64_t municipality, int64_t facility,
     } catch (const RosterError& e) {
       const std::string field = sp.endMinute <= sp.startMinute ? "ends_at" : "break_minutes";
       refuse("shifts.invalid_pattern", e.what(), i, field,
-             {{"reason", sp.endMinute <= sp.startMinute ? "end_before_start"
+             {{"reason", sp.endMinute <= sp.startMinute                 ? "end_before_start"
                          : sp.breakMinutes < 0 || sp.paidMinutes() <= 0 ? "break_too_long"
-                                                                         : "break_too_short"}});
+                                                                        : "break_too_short"}});
     }
     kept.push_back(p);
   }
@@ -93,33 +96,31 @@ void savePatterns(db::Tx& tx, int64_t municipality, int64_t facility,
     if (tx.queryOne("SELECT id FROM shift_roster_cells WHERE pattern_id = ? AND "
                     "municipality_id = ? LIMIT 1",
                     {id, municipality}))
-      throw Error::conflict("shifts.pattern_in_use",
-                            "a rota uses pattern " + code + "; change those cells first",
-                            {{"row", rowOf.count(id) ? rowOf[id] + 1 : 0},
-                             {"field", "remove"},
-                             {"code", code}});
+      throw Error::conflict(
+          "shifts.pattern_in_use", "a rota uses pattern " + code + "; change those cells first",
+          {{"row", rowOf.count(id) ? rowOf[id] + 1 : 0}, {"field", "remove"}, {"code", code}});
     tx.execute("DELETE FROM shift_patterns WHERE id = ?", {id});
   }
   for (const auto& [id, code] : stored)  // codes free while rows are renamed
     if (keptIds.count(id))
-      tx.execute("UPDATE shift_patterns SET code = ? WHERE id = ?",
-                 {"~" + std::to_string(id), id});
+      tx.execute("UPDATE shift_patterns SET code = ? WHERE id = ?", {"~" + std::to_string(id), id});
   int order = 0;
   for (const PatternInput& p : kept) {
     ++order;
     if (p.id) {
-      tx.execute("UPDATE shift_patterns SET code = ?, name = ?, starts_at = ?, ends_at = ?, "
-                 "break_minutes = ?, part_time = ?, sort_order = ? WHERE id = ? AND "
-                 "municipality_id = ?",
-                 {p.code, p.name, formatClock(parseClock(p.startsAt)),
-                  formatClock(parseClock(p.endsAt)), p.breakMinutes, p.partTime, order, p.id,
-                  municipality});
+      tx.execute(
+          "UPDATE shift_patterns SET code = ?, name = ?, starts_at = ?, ends_at = ?, "
+          "break_minutes = ?, part_time = ?, sort_order = ? WHERE id = ? AND "
+          "municipality_id = ?",
+          {p.code, p.name, formatClock(parseClock(p.startsAt)), formatClock(parseClock(p.endsAt)),
+           p.breakMinutes, p.partTime, order, p.id, municipality});
     } else {
-      tx.execute("INSERT INTO shift_patterns (municipality_id, facility_id, code, name, "
-                 "starts_at, ends_at, break_minutes, part_time, sort_order) VALUES (?, ?, ?, ?, "
-                 "?, ?, ?, ?, ?)",
-                 {municipality, facility, p.code, p.name, formatClock(parseClock(p.startsAt)),
-                  formatClock(parseClock(p.endsAt)), p.breakMinutes, p.partTime, order});
+      tx.execute(
+          "INSERT INTO shift_patterns (municipality_id, facility_id, code, name, "
+          "starts_at, ends_at, break_minutes, part_time, sort_order) VALUES (?, ?, ?, ?, "
+          "?, ?, ?, ?, ?)",
+          {municipality, facility, p.code, p.name, formatClock(parseClock(p.startsAt)),
+           formatClock(parseClock(p.endsAt)), p.breakMinutes, p.partTime, order});
     }
   }
 }
@@ -142,8 +143,7 @@ void saveRatios(db::Tx& tx, int64_t municipality, const std::vector<RatioInput>&
       refuse("shifts.invalid_date", "effective from: YYYY-MM-DD", i, "effective_from");
     }
     if (!dates.insert(in.effectiveFrom).second)
-      refuse("shifts.duplicate_date", "two settings from " + in.effectiveFrom, i,
-             "effective_from");
+      refuse("shifts.duplicate_date", "two settings from " + in.effectiveFrom, i, "effective_from");
     const auto legal = legalRatioOn(in.effectiveFrom);
     for (size_t a = 0; a < 6; ++a) {
       if (in.childrenPerCaregiver[a] < 1)
@@ -169,11 +169,12 @@ void saveRatios(db::Tx& tx, int64_t municipality, const std::vector<RatioInput>&
   tx.execute("DELETE FROM shift_ratio_settings WHERE municipality_id = ?", {municipality});
   for (const RatioInput& in : inputs) {
     const auto& r = in.childrenPerCaregiver;
-    tx.execute("INSERT INTO shift_ratio_settings (municipality_id, effective_from, age0, age1, "
-               "age2, age3, age4, age5, rounding, minimum_while_open, qualified_percent) VALUES "
-               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               {municipality, in.effectiveFrom, r[0], r[1], r[2], r[3], r[4], r[5], in.rounding,
-                in.minimumWhileOpen, in.qualifiedPercent});
+    tx.execute(
+        "INSERT INTO shift_ratio_settings (municipality_id, effective_from, age0, age1, "
+        "age2, age3, age4, age5, rounding, minimum_while_open, qualified_percent) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {municipality, in.effectiveFrom, r[0], r[1], r[2], r[3], r[4], r[5], in.rounding,
+         in.minimumWhileOpen, in.qualifiedPercent});
   }
 }
 
@@ -197,16 +198,17 @@ void saveExpected(db::Tx& tx, int64_t municipality, int64_t facility,
       refuse("shifts.invalid_count", "children: 0 to 500", i, "children");
   }
   for (int64_t w : weekdays)
-    tx.execute("DELETE FROM shift_expected_children WHERE facility_id = ? AND municipality_id = ? "
-               "AND weekday = ?",
-               {facility, municipality, w});
+    tx.execute(
+        "DELETE FROM shift_expected_children WHERE facility_id = ? AND municipality_id = ? "
+        "AND weekday = ?",
+        {facility, municipality, w});
   for (const ExpectedInput& in : inputs) {
     if (in.children == 0) continue;
-    tx.execute("INSERT INTO shift_expected_children (municipality_id, facility_id, weekday, age, "
-               "arrive_at, leave_at, children) VALUES (?, ?, ?, ?, ?, ?, ?)",
-               {municipality, facility, in.weekday, in.age,
-                formatClock(parseClock(in.arriveAt)), formatClock(parseClock(in.leaveAt)),
-                in.children});
+    tx.execute(
+        "INSERT INTO shift_expected_children (municipality_id, facility_id, weekday, age, "
+        "arrive_at, leave_at, children) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        {municipality, facility, in.weekday, in.age, formatClock(parseClock(in.arriveAt)),
+         formatClock(parseClock(in.leaveAt)), in.children});
   }
 }
 

@@ -22,9 +22,9 @@
 namespace sukusuku::shifts::plugin {
 
 struct PatternInput {
-  int64_t id = 0;       // 0: a new pattern
-  std::string code;     // empty for a new pattern: one is made up ("p5")
-  std::string name;     // 早番
+  int64_t id = 0;        // 0: a new pattern
+  std::string code;      // empty for a new pattern: one is made up ("p5")
+  std::string name;      // 早番
   std::string startsAt;  // HH:MM
   std::string endsAt;
   int64_t breakMinutes = 0;
@@ -49,24 +49,24 @@ struct RatioInput {
 // The legal maximum of children per caregiver by age on DATE (児童福祉施設の設備及び運営に関する
 // 基準 第33条: 3, 6, 6, 15, 25, 25 from 2024-04-01; 20 and 30 for ages 3 and 4-5 before).
 std::array<int64_t, 6> legalRatioOn(const std::string& date);
-// Replaces the municipality's ratio settings. Codes: "shifts.invalid_date", "shifts.duplicate_date",
-// "shifts.invalid_ratio" (below 1), "shifts.ratio_too_loose" (more children per caregiver than
-// the law allows; details age, max), "shifts.invalid_rounding", "shifts.invalid_minimum" (below
-// 2: never fewer than two while open), "shifts.invalid_percent" (outside 0..100),
-// "shifts.no_ratio_setting" (none left).
+// Replaces the municipality's ratio settings. Codes: "shifts.invalid_date",
+// "shifts.duplicate_date", "shifts.invalid_ratio" (below 1), "shifts.ratio_too_loose" (more
+// children per caregiver than the law allows; details age, max), "shifts.invalid_rounding",
+// "shifts.invalid_minimum" (below 2: never fewer than two while open), "shifts.invalid_percent"
+// (outside 0..100), "shifts.no_ratio_setting" (none left).
 void saveRatios(db::Tx& tx, int64_t municipality, const std::vector<RatioInput>& inputs);
 
 struct ExpectedInput {
-  int64_t weekday = 0;  // 0 = Monday … 6 = Sunday
-  int64_t age = 0;      // 0..5
+  int64_t weekday = 0;   // 0 = Monday … 6 = Sunday
+  int64_t age = 0;       // 0..5
   std::string arriveAt;  // HH:MM
   std::string leaveAt;
   int64_t children = 0;
 };
 // Replaces the facility's typed-in rows for WEEKDAYS with those of INPUTS for them (rows of
-// other weekdays in INPUTS are refused). Codes: "shifts.invalid_weekday", "shifts.unknown_age_group"
-// (an age outside 0..5), "shifts.invalid_time", "shifts.invalid_band" (leaving before arriving),
-// "shifts.invalid_count" (negative, or over 500).
+// other weekdays in INPUTS are refused). Codes: "shifts.invalid_weekday",
+// "shifts.unknown_age_group" (an age outside 0..5), "shifts.invalid_time", "shifts.invalid_band"
+// (leaving before arriving), "shifts.invalid_count" (negative, or over 500).
 void saveExpected(db::Tx& tx, int64_t municipality, int64_t facility,
                   const std::set<int64_t>& weekdays, const std::vector<ExpectedInput>& inputs);
 

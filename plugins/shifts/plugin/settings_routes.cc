@@ -52,7 +52,8 @@ int64_t number(const std::string& text, size_t row, const std::string& name) {
       digits += static_cast<char>(c);
     } else if (c == '-' && digits.empty() && !negative) {
       negative = true;
-    } else if (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xBC &&
+    } else if (c == 0xEF && i + 2 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) == 0xBC &&
                static_cast<unsigned char>(text[i + 2]) >= 0x90 &&
                static_cast<unsigned char>(text[i + 2]) <= 0x99) {
       digits += static_cast<char>('0' + static_cast<unsigned char>(text[i + 2]) - 0x90);
@@ -73,10 +74,10 @@ int64_t number(const std::string& text, size_t row, const std::string& name) {
 json typedRows(const Form& form, const std::vector<std::string>& fields) {
   json rows = json::array();
   const std::string count = field(form, "rows");
-  const int n = count.size() <= 3 && !count.empty() &&
-                        std::all_of(count.begin(), count.end(), ::isdigit)
-                    ? std::min(std::stoi(count), kMaxRows)
-                    : 0;
+  const int n =
+      count.size() <= 3 && !count.empty() && std::all_of(count.begin(), count.end(), ::isdigit)
+          ? std::min(std::stoi(count), kMaxRows)
+          : 0;
   for (int i = 0; i < n; ++i) {
     json row = json::object();
     for (const std::string& f : fields) row[f] = field(form, f + "_" + std::to_string(i));
@@ -103,9 +104,12 @@ std::string refusal(const RouteDeps& d, const Request& r, const Error& e) {
   if (key == "invalid_pattern" && details.contains("reason"))
     key += "_" + details["reason"].get<std::string>();
   std::string text = tr(d, r, "shifts.settings.err." + key, args);
-  if (text == "shifts.settings.err." + key) text = tr(d, r, "shifts.settings.err.other") + " (" + e.code() + ")";
-  if (details.contains("row") && details["row"].is_number_integer() && details["row"].get<int>() > 0)
-    text = tr(d, r, "shifts.settings.row", {{"row", std::to_string(details["row"].get<int>())}}) + text;
+  if (text == "shifts.settings.err." + key)
+    text = tr(d, r, "shifts.settings.err.other") + " (" + e.code() + ")";
+  if (details.contains("row") && details["row"].is_number_integer() &&
+      details["row"].get<int>() > 0)
+    text = tr(d, r, "shifts.settings.row", {{"row", std::to_string(details["row"].get<int>())}}) +
+           text;
   return text;
 }
 
@@ -190,7 +194,8 @@ std::vector<PatternInput> patternInputs(const json& rows) {
     p.name = row["name"];
     p.startsAt = row["start"];
     p.endsAt = row["end"];
-    p.breakMinutes = row["brk"].get<std::string>().empty() ? 0 : number(row["brk"], i, "break_minutes");
+    p.breakMinutes =
+        row["brk"].get<std::string>().empty() ? 0 : number(row["brk"], i, "break_minutes");
     p.partTime = row["part"] == "1";
     p.remove = row["remove"] == "1";
     out.push_back(p);
@@ -220,9 +225,8 @@ int weekdayParam(const Request& r) {
 
 // ---- 配置基準 -------------------------------------------------------------------------------
 
-const std::vector<std::string> kRatioFields = {"from", "a0",       "a1",  "a2",  "a3",
-                                               "a4",   "a5",       "rounding", "min", "pct",
-                                               "remove"};
+const std::vector<std::string> kRatioFields = {"from", "a0",       "a1",  "a2",  "a3",    "a4",
+                                               "a5",   "rounding", "min", "pct", "remove"};
 
 json storedRatios(db::Connection& conn, int64_t city) {
   json rows = json::array();
@@ -249,7 +253,8 @@ std::vector<RatioInput> ratioInputs(const json& rows) {
     RatioInput in;
     in.effectiveFrom = row["from"];
     for (int a = 0; a < 6; ++a)
-      in.childrenPerCaregiver[a] = number(row["a" + std::to_string(a)], i, "age" + std::to_string(a));
+      in.childrenPerCaregiver[a] =
+          number(row["a" + std::to_string(a)], i, "age" + std::to_string(a));
     in.rounding = row["rounding"];
     in.minimumWhileOpen = number(row["min"], i, "minimum_while_open");
     in.qualifiedPercent = number(row["pct"], i, "qualified_percent");
@@ -301,11 +306,19 @@ void addSettingsRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
   auto patternsPage = [&d](const Request& r, db::Connection& conn, int64_t facility, json rows,
                            const std::string& error, int status) {
     for (int i = 0; i < 2; ++i)
-      rows.push_back({{"id", ""}, {"code", ""}, {"name", ""}, {"start", ""}, {"end", ""},
-                      {"brk", ""}, {"part", ""}, {"remove", ""}});
+      rows.push_back({{"id", ""},
+                      {"code", ""},
+                      {"name", ""},
+                      {"start", ""},
+                      {"end", ""},
+                      {"brk", ""},
+                      {"part", ""},
+                      {"remove", ""}});
     numberRows(rows);
-    json data = {{"facility_id", facility}, {"facility", facilityName(conn, facility)},
-                 {"rows", rows}, {"row_count", rows.size()}};
+    json data = {{"facility_id", facility},
+                 {"facility", facilityName(conn, facility)},
+                 {"rows", rows},
+                 {"row_count", rows.size()}};
     if (!error.empty()) data["error"] = error;
     if (r.queryParam("saved")) data["saved"] = true;
     return d.web.page(r, "shifts/patterns", data, "shifts.settings.patterns_title", status);
@@ -314,8 +327,8 @@ void addSettingsRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                   auto conn = d.db.acquire();
                   const int64_t facility = pageFacility(*conn, r, d.clock);
                   return patternsPage(r, *conn, facility,
-                                      storedPatterns(*conn, r.user().municipality_id, facility),
-                                      "", 200);
+                                      storedPatterns(*conn, r.user().municipality_id, facility), "",
+                                      200);
                 }});
   ctx.addRoute({"POST", "/web/shifts/patterns", kManage, [&d, patternsPage](Request& r) {
                   int64_t facility = 0;
@@ -342,8 +355,8 @@ void addSettingsRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                     auto conn = d.db.acquire();
                     return patternsPage(r, *conn, facility, shown, refusal(d, r, e), 422);
                   }
-                  return Response::redirect("/web/shifts/patterns?facility=" +
-                                            std::to_string(facility) + "&saved=1");
+                  return Response::redirect(
+                      "/web/shifts/patterns?facility=" + std::to_string(facility) + "&saved=1");
                 }});
   ctx.addRoute({"GET", "/api/v1/shifts/facilities/{id}/patterns", kManage, [&d](Request& r) {
                   auto conn = d.db.acquire();
@@ -414,10 +427,13 @@ void addSettingsRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                       {"current", w == weekday},
                       {"children", counts.count(w) ? counts[w] : 0},
                       {"typed", counts.count(w) > 0}});
-    json data = {{"facility_id", facility}, {"facility", facilityName(conn, facility)},
+    json data = {{"facility_id", facility},
+                 {"facility", facilityName(conn, facility)},
                  {"weekday", weekday},
                  {"weekday_label", tr(d, r, std::string("shifts.weekday.") + kWeekdays[weekday])},
-                 {"days", days}, {"rows", rows}, {"row_count", rows.size()},
+                 {"days", days},
+                 {"rows", rows},
+                 {"row_count", rows.size()},
                  {"total", total}};
     if (!error.empty()) data["error"] = error;
     if (r.queryParam("saved")) data["saved"] = true;
@@ -439,65 +455,65 @@ void addSettingsRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                                     {"children", std::to_string(x.getInt("children"))}});
                   return expectedPage(r, *conn, facility, weekday, rows, "", 200);
                 }});
-  ctx.addRoute({"POST", "/web/shifts/expected", kManage, [&d, expectedPage](Request& r) {
-                  int64_t facility = 0;
-                  {
-                    auto conn = d.db.acquire();
-                    facility = pageFacility(*conn, r, d.clock);
-                  }
-                  const int weekday = weekdayParam(r);
-                  const Form form = r.form();
-                  std::set<int64_t> weekdays{weekday};
-                  for (int w = 0; w < 7; ++w)
-                    if (field(form, "copy_" + std::to_string(w)) == "1") weekdays.insert(w);
-                  json shown = json::array();
-                  for (const json& row : typedRows(form, kExpectedFields))
-                    if (!blankRow(row, {"age"})) shown.push_back(row);
-                  try {
-                    std::vector<ExpectedInput> inputs;
-                    for (size_t i = 0; i < shown.size(); ++i) {
-                      const json& row = shown[i];
-                      for (int64_t w : weekdays)
-                        inputs.push_back({w, number(row["age"], i, "age"), row["arrive"],
-                                          row["leave"], number(row["children"], i, "children")});
-                    }
-                    // Messages count rows as shown: the first weekday's copy comes first.
-                    std::vector<ExpectedInput> ordered;
-                    for (int64_t w : weekdays)
-                      for (const ExpectedInput& in : inputs)
-                        if (in.weekday == w) ordered.push_back(in);
-                    d.db.transaction([&](db::Tx& tx) {
-                      saveExpected(tx, r.user().municipality_id, facility, weekdays, ordered);
-                      audit(d, tx, r, "shifts.expected_changed", "facility", facility,
-                            {{"weekdays", weekdays}, {"rows", shown.size()}});
-                    });
-                  } catch (const Error& e) {
-                    if (e.status() != 422) throw;
-                    json err = e.details();
-                    if (err.contains("row") && err["row"].is_number_integer() && !shown.empty()) {
-                      // Rows repeat once per weekday saved: back to the row shown.
-                      err["row"] = (err["row"].get<int64_t>() - 1) % static_cast<int64_t>(shown.size()) + 1;
-                    }
-                    const Error shownError(e.status(), e.code(), e.what(), err);
-                    markRow(shown, shownError);
-                    auto conn = d.db.acquire();
-                    return expectedPage(r, *conn, facility, weekday, shown,
-                                        refusal(d, r, shownError), 422);
-                  }
-                  return Response::redirect("/web/shifts/expected?facility=" +
-                                            std::to_string(facility) + "&weekday=" +
-                                            std::to_string(weekday) + "&saved=1");
-                }});
-  auto expectedJson = [&d](db::Connection& conn, const Request& r, int64_t facility) {
+  ctx.addRoute(
+      {"POST", "/web/shifts/expected", kManage, [&d, expectedPage](Request& r) {
+         int64_t facility = 0;
+         {
+           auto conn = d.db.acquire();
+           facility = pageFacility(*conn, r, d.clock);
+         }
+         const int weekday = weekdayParam(r);
+         const Form form = r.form();
+         std::set<int64_t> weekdays{weekday};
+         for (int w = 0; w < 7; ++w)
+           if (field(form, "copy_" + std::to_string(w)) == "1") weekdays.insert(w);
+         json shown = json::array();
+         for (const json& row : typedRows(form, kExpectedFields))
+           if (!blankRow(row, {"age"})) shown.push_back(row);
+         try {
+           std::vector<ExpectedInput> inputs;
+           for (size_t i = 0; i < shown.size(); ++i) {
+             const json& row = shown[i];
+             for (int64_t w : weekdays)
+               inputs.push_back({w, number(row["age"], i, "age"), row["arrive"], row["leave"],
+                                 number(row["children"], i, "children")});
+           }
+           // Messages count rows as shown: the first weekday's copy comes first.
+           std::vector<ExpectedInput> ordered;
+           for (int64_t w : weekdays)
+             for (const ExpectedInput& in : inputs)
+               if (in.weekday == w) ordered.push_back(in);
+           d.db.transaction([&](db::Tx& tx) {
+             saveExpected(tx, r.user().municipality_id, facility, weekdays, ordered);
+             audit(d, tx, r, "shifts.expected_changed", "facility", facility,
+                   {{"weekdays", weekdays}, {"rows", shown.size()}});
+           });
+         } catch (const Error& e) {
+           if (e.status() != 422) throw;
+           json err = e.details();
+           if (err.contains("row") && err["row"].is_number_integer() && !shown.empty()) {
+             // Rows repeat once per weekday saved: back to the row shown.
+             err["row"] = (err["row"].get<int64_t>() - 1) % static_cast<int64_t>(shown.size()) + 1;
+           }
+           const Error shownError(e.status(), e.code(), e.what(), err);
+           markRow(shown, shownError);
+           auto conn = d.db.acquire();
+           return expectedPage(r, *conn, facility, weekday, shown, refusal(d, r, shownError), 422);
+         }
+         return Response::redirect("/web/shifts/expected?facility=" + std::to_string(facility) +
+                                   "&weekday=" + std::to_string(weekday) + "&saved=1");
+       }});
+  auto expectedJson = [](db::Connection& conn, const Request& r, int64_t facility) {
     json out = json::array();
     for (const db::Row& x : conn.query(
              "SELECT weekday, age, arrive_at, leave_at, children FROM shift_expected_children "
              "WHERE facility_id = ? AND municipality_id = ? ORDER BY weekday, age, arrive_at, id",
              {facility, r.user().municipality_id}))
-      out.push_back({{"weekday", x.getInt("weekday")}, {"age", x.getInt("age")},
-                     {"arrive_at", x.getText("arrive_at")}, {"leave_at", x.getText("leave_at")},
+      out.push_back({{"weekday", x.getInt("weekday")},
+                     {"age", x.getInt("age")},
+                     {"arrive_at", x.getText("arrive_at")},
+                     {"leave_at", x.getText("leave_at")},
                      {"children", x.getInt("children")}});
-    (void)d;
     return out;
   };
   ctx.addRoute({"GET", "/api/v1/shifts/facilities/{id}/expected-children", kManage,
@@ -505,8 +521,8 @@ void addSettingsRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                   auto conn = d.db.acquire();
                   const int64_t facility = r.idParam("id");
                   tenancy::requireFacility(*conn, r.user(), facility);
-                  return Response::json({{"facility_id", facility},
-                                         {"rows", expectedJson(*conn, r, facility)}});
+                  return Response::json(
+                      {{"facility_id", facility}, {"rows", expectedJson(*conn, r, facility)}});
                 }});
   ctx.addRoute({"PUT", "/api/v1/shifts/facilities/{id}/expected-children", kManage,
                 [&d, expectedJson](Request& r) {
@@ -539,15 +555,23 @@ void addSettingsRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                           {{"weekdays", weekdays}, {"rows", inputs.size()}});
                   });
                   auto conn = d.db.acquire();
-                  return Response::json({{"facility_id", facility},
-                                         {"rows", expectedJson(*conn, r, facility)}});
+                  return Response::json(
+                      {{"facility_id", facility}, {"rows", expectedJson(*conn, r, facility)}});
                 }});
 
   // ---- 配置基準 (per municipality) ----
   auto ratiosPage = [&d](const Request& r, json rows, const std::string& error, int status,
                          bool defaults) {
-    rows.push_back({{"from", ""}, {"a0", ""}, {"a1", ""}, {"a2", ""}, {"a3", ""}, {"a4", ""},
-                    {"a5", ""}, {"rounding", "funding_tenths"}, {"min", "2"}, {"pct", "100"},
+    rows.push_back({{"from", ""},
+                    {"a0", ""},
+                    {"a1", ""},
+                    {"a2", ""},
+                    {"a3", ""},
+                    {"a4", ""},
+                    {"a5", ""},
+                    {"rounding", "funding_tenths"},
+                    {"min", "2"},
+                    {"pct", "100"},
                     {"remove", ""}});
     numberRows(rows);
     for (json& row : rows) {
@@ -560,8 +584,8 @@ void addSettingsRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
       row["stored"] = !row["from"].get<std::string>().empty();
     }
     const auto legal = legalRatioOn("2024-04-01");
-    json data = {{"rows", rows}, {"row_count", rows.size()}, {"legal", legal},
-                 {"defaults", defaults}};
+    json data = {
+        {"rows", rows}, {"row_count", rows.size()}, {"legal", legal}, {"defaults", defaults}};
     if (!error.empty()) data["error"] = error;
     if (r.queryParam("saved")) data["saved"] = true;
     return d.web.page(r, "shifts/ratios", data, "shifts.settings.ratios_title", status);
@@ -571,7 +595,8 @@ void addSettingsRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                   json rows = storedRatios(*conn, r.user().municipality_id);
                   const bool defaults = rows.empty();
                   if (defaults) {  // the national defaults until the city sets its own
-                    for (const nursery::RatioSetting& s : loadRatios(*conn, r.user().municipality_id)) {
+                    for (const nursery::RatioSetting& s :
+                         loadRatios(*conn, r.user().municipality_id)) {
                       json row = {{"from", s.effectiveFrom},
                                   {"rounding", nursery::roundingName(s.rounding)},
                                   {"min", std::to_string(s.minimumWhileOpen)},
@@ -621,46 +646,44 @@ void addSettingsRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                   }
                   return Response::redirect("/web/shifts/ratios?saved=1");
                 }});
-  ctx.addRoute({"GET", "/api/v1/shifts/ratio-settings", kRatios, [&d](Request& r) {
-                  auto conn = d.db.acquire();
-                  return Response::json(
-                      {{"settings", ratiosApiJson(*conn, r.user().municipality_id)}});
-                }});
-  ctx.addRoute({"PUT", "/api/v1/shifts/ratio-settings", kRatios, [&d](Request& r) {
-                  const json body = r.json();
-                  std::vector<RatioInput> inputs;
-                  const json& list = jsonArray(body, "settings");
-                  for (size_t i = 0; i < list.size(); ++i) {
-                    const json& x = list[i];
-                    RatioInput in;
-                    in.effectiveFrom = jsonText(x, "effective_from", i);
-                    if (!x.contains("children_per_caregiver") ||
-                        !x["children_per_caregiver"].is_array() ||
-                        x["children_per_caregiver"].size() != 6)
-                      throw Error::invalid("shifts.invalid_field",
-                                           "children_per_caregiver: six integers, ages 0 to 5",
-                                           {{"row", i + 1}, {"field", "children_per_caregiver"}});
-                    for (size_t a = 0; a < 6; ++a) {
-                      if (!x["children_per_caregiver"][a].is_number_integer())
-                        throw Error::invalid("shifts.invalid_field",
-                                             "children_per_caregiver: six integers",
-                                             {{"row", i + 1}, {"field", "children_per_caregiver"}});
-                      in.childrenPerCaregiver[a] = x["children_per_caregiver"][a].get<int64_t>();
-                    }
-                    in.rounding = jsonText(x, "rounding", i);
-                    in.minimumWhileOpen = jsonInt(x, "minimum_while_open", i);
-                    in.qualifiedPercent = jsonInt(x, "qualified_percent", i);
-                    inputs.push_back(in);
-                  }
-                  d.db.transaction([&](db::Tx& tx) {
-                    saveRatios(tx, r.user().municipality_id, inputs);
-                    audit(d, tx, r, "shifts.ratios_changed", "municipality",
-                          r.user().municipality_id, {{"settings", inputs.size()}});
-                  });
-                  auto conn = d.db.acquire();
-                  return Response::json(
-                      {{"settings", ratiosApiJson(*conn, r.user().municipality_id)}});
-                }});
+  ctx.addRoute(
+      {"GET", "/api/v1/shifts/ratio-settings", kRatios, [&d](Request& r) {
+         auto conn = d.db.acquire();
+         return Response::json({{"settings", ratiosApiJson(*conn, r.user().municipality_id)}});
+       }});
+  ctx.addRoute(
+      {"PUT", "/api/v1/shifts/ratio-settings", kRatios, [&d](Request& r) {
+         const json body = r.json();
+         std::vector<RatioInput> inputs;
+         const json& list = jsonArray(body, "settings");
+         for (size_t i = 0; i < list.size(); ++i) {
+           const json& x = list[i];
+           RatioInput in;
+           in.effectiveFrom = jsonText(x, "effective_from", i);
+           if (!x.contains("children_per_caregiver") || !x["children_per_caregiver"].is_array() ||
+               x["children_per_caregiver"].size() != 6)
+             throw Error::invalid("shifts.invalid_field",
+                                  "children_per_caregiver: six integers, ages 0 to 5",
+                                  {{"row", i + 1}, {"field", "children_per_caregiver"}});
+           for (size_t a = 0; a < 6; ++a) {
+             if (!x["children_per_caregiver"][a].is_number_integer())
+               throw Error::invalid("shifts.invalid_field", "children_per_caregiver: six integers",
+                                    {{"row", i + 1}, {"field", "children_per_caregiver"}});
+             in.childrenPerCaregiver[a] = x["children_per_caregiver"][a].get<int64_t>();
+           }
+           in.rounding = jsonText(x, "rounding", i);
+           in.minimumWhileOpen = jsonInt(x, "minimum_while_open", i);
+           in.qualifiedPercent = jsonInt(x, "qualified_percent", i);
+           inputs.push_back(in);
+         }
+         d.db.transaction([&](db::Tx& tx) {
+           saveRatios(tx, r.user().municipality_id, inputs);
+           audit(d, tx, r, "shifts.ratios_changed", "municipality", r.user().municipality_id,
+                 {{"settings", inputs.size()}});
+         });
+         auto conn = d.db.acquire();
+         return Response::json({{"settings", ratiosApiJson(*conn, r.user().municipality_id)}});
+       }});
 }
 
 }  // namespace sukusuku::shifts::plugin

@@ -78,43 +78,51 @@ class FeesPlanPagesTest : public ::testing::TestWithParam<std::string> {
   }
   int64_t user(int64_t m, const std::string& login, const std::string& role, int64_t facility) {
     const std::string t = "2026-04-01T00:00:00Z";
-    const int64_t id = insert("INSERT INTO users (municipality_id, login, password_hash, "
-                              "display_name, created_at, updated_at) VALUES (?, ?, 'x', ?, ?, ?)",
-                              {m, login, login, t, t});
-    insert("INSERT INTO user_roles (municipality_id, user_id, role, facility_id, granted_at, "
-           "granted_by_user_id) VALUES (?, ?, ?, ?, ?, 0)",
-           {m, id, role, facility, t});
+    const int64_t id = insert(
+        "INSERT INTO users (municipality_id, login, password_hash, "
+        "display_name, created_at, updated_at) VALUES (?, ?, 'x', ?, ?, ?)",
+        {m, login, login, t, t});
+    insert(
+        "INSERT INTO user_roles (municipality_id, user_id, role, facility_id, granted_at, "
+        "granted_by_user_id) VALUES (?, ?, ?, ?, ?, 0)",
+        {m, id, role, facility, t});
     return id;
   }
   int64_t city(const std::string& code) {
-    return insert("INSERT INTO municipalities (code, name, name_kana, prefecture, created_at) "
-                  "VALUES (?, '市', 'シ', '広島県', '2026-04-01T00:00:00Z')",
-                  {code});
+    return insert(
+        "INSERT INTO municipalities (code, name, name_kana, prefecture, created_at) "
+        "VALUES (?, '市', 'シ', '広島県', '2026-04-01T00:00:00Z')",
+        {code});
   }
   int64_t facility(int64_t m, const std::string& kind, const std::string& code,
                    const std::string& name) {
-    return insert("INSERT INTO facilities (municipality_id, kind, code, name, name_kana, address, "
-                  "phone, capacity, opens_at, closes_at, created_at) VALUES (?, ?, ?, ?, "
-                  "'ガッコウ', '', '', 600, '08:00', '17:00', '2026-04-01T00:00:00Z')",
-                  {m, kind, code, name});
+    return insert(
+        "INSERT INTO facilities (municipality_id, kind, code, name, name_kana, address, "
+        "phone, capacity, opens_at, closes_at, created_at) VALUES (?, ?, ?, ?, "
+        "'ガッコウ', '', '', 600, '08:00', '17:00', '2026-04-01T00:00:00Z')",
+        {m, kind, code, name});
   }
   int64_t pupil(int64_t m, int64_t f) {
     const std::string t = "2026-04-01T00:00:00Z";
-    const int64_t klass = insert("INSERT INTO classes (municipality_id, facility_id, fiscal_year, "
-                                 "name, grade, room) VALUES (?, ?, 2026, '3年1組', 3, '')",
-                                 {m, f});
-    const int64_t household = insert("INSERT INTO households (municipality_id, name, postal_code, "
-                                      "address, phone, created_at, updated_at) VALUES (?, '青木家', "
-                                      "'', '', '', ?, ?)",
-                                      {m, t, t});
-    const int64_t child = insert("INSERT INTO children (municipality_id, household_id, family_name, "
-                                 "given_name, family_name_kana, given_name_kana, birth_date, sex, "
-                                 "created_at) VALUES (?, ?, '青木', '太郎', 'アオキ', 'タロウ', "
-                                 "'2017-05-05', 'male', ?)",
-                                 {m, household, t});
-    insert("INSERT INTO enrolments (municipality_id, child_id, facility_id, class_id, starts_on) "
-           "VALUES (?, ?, ?, ?, '2026-04-01')",
-           {m, child, f, klass});
+    const int64_t klass = insert(
+        "INSERT INTO classes (municipality_id, facility_id, fiscal_year, "
+        "name, grade, room) VALUES (?, ?, 2026, '3年1組', 3, '')",
+        {m, f});
+    const int64_t household = insert(
+        "INSERT INTO households (municipality_id, name, postal_code, "
+        "address, phone, created_at, updated_at) VALUES (?, '青木家', "
+        "'', '', '', ?, ?)",
+        {m, t, t});
+    const int64_t child = insert(
+        "INSERT INTO children (municipality_id, household_id, family_name, "
+        "given_name, family_name_kana, given_name_kana, birth_date, sex, "
+        "created_at) VALUES (?, ?, '青木', '太郎', 'アオキ', 'タロウ', "
+        "'2017-05-05', 'male', ?)",
+        {m, household, t});
+    insert(
+        "INSERT INTO enrolments (municipality_id, child_id, facility_id, class_id, starts_on) "
+        "VALUES (?, ?, ?, ?, '2026-04-01')",
+        {m, child, f, klass});
     return child;
   }
 
@@ -142,9 +150,10 @@ class FeesPlanPagesTest : public ::testing::TestWithParam<std::string> {
   static std::vector<std::pair<std::string, std::string>> planForm(
       const std::string& name, const std::vector<std::vector<std::string>>& rows,
       const std::string& action = "save") {
-    std::vector<std::pair<std::string, std::string>> f = {
-        {"fiscal_year", "2026"}, {"plan_name", name}, {"rows", std::to_string(rows.size())},
-        {"action", action}};
+    std::vector<std::pair<std::string, std::string>> f = {{"fiscal_year", "2026"},
+                                                          {"plan_name", name},
+                                                          {"rows", std::to_string(rows.size())},
+                                                          {"action", action}};
     for (size_t i = 0; i < rows.size(); ++i) {
       const std::string k = std::to_string(i);
       f.push_back({"id_" + k, rows[i][0]});
@@ -201,7 +210,7 @@ TEST_P(FeesPlanPagesTest, StaffAndFinanceEditPlansWithinTheCapAndTheirScope) {
 
   // Over the cap: the form again, with the numbers and what was typed; nothing saved.
   const std::vector<std::vector<std::string>> over = {{"", "0", "ドリル", "1000", "12", "0"},
-                                                       {"", "1", "修学旅行バス", "9000", "1", "0"}};
+                                                      {"", "1", "修学旅行バス", "9000", "1", "0"}};
   Reply refused = post(staff, e1_form, planForm("3年 計画", over));
   EXPECT_EQ(refused.status, 422);
   EXPECT_TRUE(has(refused.body, "合計 21000 円、上限 20000 円、超過 1000 円")) << refused.body;
@@ -280,31 +289,37 @@ TEST_P(FeesPlanPagesTest, StaffAndFinanceEditPlansWithinTheCapAndTheirScope) {
   ASSERT_EQ(settings.status, 200) << settings.body;
   EXPECT_TRUE(has(settings.body, "name=\"cap_3\" value=\"20000\""));
   EXPECT_TRUE(has(settings.body, "name=\"date_9\" value=\"" + fiscalMonth(2026, 9) + "-27\""));
-  Reply capTypo = post(finance, year, {{"fiscal_year", "2026"}, {"action", "caps"},
-                                       {"cap_3", "１万"}, {"cap_4", "25000"}});
+  Reply capTypo =
+      post(finance, year,
+           {{"fiscal_year", "2026"}, {"action", "caps"}, {"cap_3", "１万"}, {"cap_4", "25000"}});
   EXPECT_EQ(capTypo.status, 422);
   EXPECT_TRUE(has(capTypo.body, "3年：上限額は数字で入力してください")) << capTypo.body;
   EXPECT_TRUE(has(capTypo.body, "value=\"１万\""));
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_caps"), 1);
-  Reply lowered = post(finance, year, {{"fiscal_year", "2026"}, {"action", "caps"},
-                                       {"cap_3", "１５，０００"}, {"cap_4", "25000"}});
+  Reply lowered = post(
+      finance, year,
+      {{"fiscal_year", "2026"}, {"action", "caps"}, {"cap_3", "１５，０００"}, {"cap_4", "25000"}});
   ASSERT_EQ(lowered.status, 303) << lowered.body;
   EXPECT_EQ(scalar("SELECT cap_yen FROM fee_caps WHERE grade = 3"), 15000);
   EXPECT_EQ(scalar("SELECT cap_yen FROM fee_caps WHERE grade = 4"), 25000);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'fees.caps_saved'"), 1);
   EXPECT_TRUE(has(get(finance, year + "?fiscal_year=2026").body, "上限超過"))
       << "the 15,900 yen plan is over the new cap";
-  ASSERT_EQ(post(finance, year, {{"fiscal_year", "2026"}, {"action", "caps"}, {"cap_3", "20000"}})
-                .status,
-            303);
-  Reply badSchedule = post(finance, year, {{"fiscal_year", "2026"}, {"action", "schedule"},
-                                           {"month_0", "3"}, {"date_0", "2026-07-27"},
-                                           {"month_1", "2"}, {"date_1", "2026-06-27"}});
+  ASSERT_EQ(
+      post(finance, year, {{"fiscal_year", "2026"}, {"action", "caps"}, {"cap_3", "20000"}}).status,
+      303);
+  Reply badSchedule = post(finance, year,
+                           {{"fiscal_year", "2026"},
+                            {"action", "schedule"},
+                            {"month_0", "3"},
+                            {"date_0", "2026-07-27"},
+                            {"month_1", "2"},
+                            {"date_1", "2026-06-27"}});
   EXPECT_EQ(badSchedule.status, 422);
   EXPECT_TRUE(has(badSchedule.body, "2期目")) << badSchedule.body;
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_instalments WHERE municipality_id = ?", {a}), 10);
-  Reply otherCity = post(finance_b, year, {{"fiscal_year", "2026"}, {"action", "caps"},
-                                           {"cap_3", "1"}});
+  Reply otherCity =
+      post(finance_b, year, {{"fiscal_year", "2026"}, {"action", "caps"}, {"cap_3", "1"}});
   EXPECT_EQ(otherCity.status, 303);
   EXPECT_EQ(scalar("SELECT cap_yen FROM fee_caps WHERE municipality_id = ? AND grade = 3", {a}),
             20000);
@@ -319,20 +334,23 @@ TEST_P(FeesPlanPagesTest, StaffAndFinanceEditPlansWithinTheCapAndTheirScope) {
   const int64_t recorder = scalar("SELECT id FROM fee_plan_items WHERE name = 'リコーダー'");
   Reply billed = get(finance, e1_form + "?fiscal_year=2026");
   EXPECT_TRUE(has(billed.body, "id=\"plan-billed\""));
-  Reply changed = post(finance, e1_form,
-                       planForm("3年 計画（変更）",
-                                {{std::to_string(drill), "0", "ドリル", "1000", "14", "0"},
-                                 {std::to_string(trip), "1", "校外学習", "3000", "1", "0"},
-                                 {std::to_string(recorder), "0", "リコーダー", "900", "1", "1",
-                                  "1"}}));
+  Reply changed =
+      post(finance, e1_form,
+           planForm("3年 計画（変更）",
+                    {{std::to_string(drill), "0", "ドリル", "1000", "14", "0"},
+                     {std::to_string(trip), "1", "校外学習", "3000", "1", "0"},
+                     {std::to_string(recorder), "0", "リコーダー", "900", "1", "1", "1"}}));
   ASSERT_EQ(changed.status, 303) << changed.body;
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_journal"), entries) << "no silent edit";
   EXPECT_EQ(scalar("SELECT version FROM fee_plans"), 2);
   EXPECT_EQ(scalar("SELECT unit_price FROM fee_plan_items WHERE id = ?", {recorder}), 0)
       << "a removed item stays, at 0 yen";
   // The schedule of a billed year no longer changes: the form says so.
-  Reply locked = post(finance, year, {{"fiscal_year", "2026"}, {"action", "schedule"},
-                                      {"month_0", "0"}, {"date_0", "2026-04-30"}});
+  Reply locked = post(finance, year,
+                      {{"fiscal_year", "2026"},
+                       {"action", "schedule"},
+                       {"month_0", "0"},
+                       {"date_0", "2026-04-30"}});
   EXPECT_EQ(locked.status, 409);
   EXPECT_TRUE(has(locked.body, "すでに調定済みのため"));
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_instalments WHERE municipality_id = ?", {a}), 10);
@@ -342,9 +360,9 @@ TEST_P(FeesPlanPagesTest, StaffAndFinanceEditPlansWithinTheCapAndTheirScope) {
                    "child_id = ?",
                    {child}),
             200);
-  EXPECT_EQ(scalar("SELECT SUM(amount) FROM fee_journal WHERE kind = 'charge' AND child_id = ?",
-                   {child}),
-            1500);
+  EXPECT_EQ(
+      scalar("SELECT SUM(amount) FROM fee_journal WHERE kind = 'charge' AND child_id = ?", {child}),
+      1500);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FeesPlanPagesTest,

@@ -94,24 +94,28 @@ class ShiftsSettingsTest : public ::testing::TestWithParam<std::string> {
     return row ? (*row)[0].asText() : "";
   }
   int64_t city(const std::string& code) {
-    return insert("INSERT INTO municipalities (code, name, name_kana, prefecture, created_at) "
-                  "VALUES (?, '市', 'シ', '広島県', '2026-04-01T00:00:00Z')",
-                  {code});
+    return insert(
+        "INSERT INTO municipalities (code, name, name_kana, prefecture, created_at) "
+        "VALUES (?, '市', 'シ', '広島県', '2026-04-01T00:00:00Z')",
+        {code});
   }
   int64_t nursery(int64_t m, const std::string& code, const std::string& name) {
-    return insert("INSERT INTO facilities (municipality_id, kind, code, name, name_kana, address, "
-                  "phone, capacity, opens_at, closes_at, created_at) VALUES (?, 'nursery', ?, ?, "
-                  "'ホイクショ', '', '', 60, '07:00', '19:00', '2026-04-01T00:00:00Z')",
-                  {m, code, name});
+    return insert(
+        "INSERT INTO facilities (municipality_id, kind, code, name, name_kana, address, "
+        "phone, capacity, opens_at, closes_at, created_at) VALUES (?, 'nursery', ?, ?, "
+        "'ホイクショ', '', '', 60, '07:00', '19:00', '2026-04-01T00:00:00Z')",
+        {m, code, name});
   }
   int64_t user(int64_t m, const std::string& login, const std::string& role, int64_t facility) {
     const std::string t = "2026-04-01T00:00:00Z";
-    const int64_t id = insert("INSERT INTO users (municipality_id, login, password_hash, "
-                              "display_name, created_at, updated_at) VALUES (?, ?, 'x', ?, ?, ?)",
-                              {m, login, login, t, t});
-    insert("INSERT INTO user_roles (municipality_id, user_id, role, facility_id, granted_at, "
-           "granted_by_user_id) VALUES (?, ?, ?, ?, ?, 0)",
-           {m, id, role, facility, t});
+    const int64_t id = insert(
+        "INSERT INTO users (municipality_id, login, password_hash, "
+        "display_name, created_at, updated_at) VALUES (?, ?, 'x', ?, ?, ?)",
+        {m, login, login, t, t});
+    insert(
+        "INSERT INTO user_roles (municipality_id, user_id, role, facility_id, granted_at, "
+        "granted_by_user_id) VALUES (?, ?, ?, ?, ?, 0)",
+        {m, id, role, facility, t});
     return id;
   }
 
@@ -174,7 +178,8 @@ class ShiftsSettingsTest : public ::testing::TestWithParam<std::string> {
     Fields f{{"rows", std::to_string(rows.size())}};
     const char* names[] = {"from", "a0", "a1", "a2", "a3", "a4", "a5", "rounding", "min", "pct"};
     for (size_t i = 0; i < rows.size(); ++i)
-      for (size_t c = 0; c < 10; ++c) f.push_back({names[c] + ("_" + std::to_string(i)), rows[i][c]});
+      for (size_t c = 0; c < 10; ++c)
+        f.push_back({names[c] + ("_" + std::to_string(i)), rows[i][c]});
     return f;
   }
 
@@ -214,7 +219,8 @@ TEST_P(ShiftsSettingsTest, PatternsExpectedChildrenAndRatiosAreEditedSafely) {
   bad[0][3] = "07:00";
   Reply endBefore = form(patterns, head, patternForm(bad));
   EXPECT_EQ(endBefore.status, 422);
-  EXPECT_TRUE(has(endBefore.body, "1行目：終了時刻は開始時刻より後にしてください")) << endBefore.body;
+  EXPECT_TRUE(has(endBefore.body, "1行目：終了時刻は開始時刻より後にしてください"))
+      << endBefore.body;
   EXPECT_TRUE(has(endBefore.body, "name=\"start_0\" value=\"16:00\""));
   EXPECT_TRUE(has(endBefore.body, "<tr class=\"invalid\" data-row=\"0\">"));
   bad = rows;
@@ -230,9 +236,9 @@ TEST_P(ShiftsSettingsTest, PatternsExpectedChildrenAndRatiosAreEditedSafely) {
   bad[0][2] = "07:15";
   bad[3][3] = "08:00";  // パート 09:00-08:00
   EXPECT_EQ(form(patterns, head, patternForm(bad)).status, 422);
-  EXPECT_EQ(text("SELECT starts_at FROM shift_patterns WHERE code = 'early' AND facility_id = ?",
-                 {n1}),
-            "07:00");
+  EXPECT_EQ(
+      text("SELECT starts_at FROM shift_patterns WHERE code = 'early' AND facility_id = ?", {n1}),
+      "07:00");
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_patterns"), patternCount);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'shifts.patterns_changed'"), 0);
 
@@ -243,9 +249,9 @@ TEST_P(ShiftsSettingsTest, PatternsExpectedChildrenAndRatiosAreEditedSafely) {
   good.push_back({"", "短時間", "09:00", "13:00", "０", "1"});
   Reply saved = form(patterns, head, patternForm(good));
   ASSERT_EQ(saved.status, 303) << saved.body;
-  EXPECT_EQ(text("SELECT starts_at FROM shift_patterns WHERE code = 'early' AND facility_id = ?",
-                 {n1}),
-            "07:15");
+  EXPECT_EQ(
+      text("SELECT starts_at FROM shift_patterns WHERE code = 'early' AND facility_id = ?", {n1}),
+      "07:15");
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_patterns WHERE facility_id = ?", {n1}), 5);
   EXPECT_EQ(scalar("SELECT part_time FROM shift_patterns WHERE name = '短時間'"), 1);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'shifts.patterns_changed' AND "
@@ -258,12 +264,14 @@ TEST_P(ShiftsSettingsTest, PatternsExpectedChildrenAndRatiosAreEditedSafely) {
       "INSERT INTO shift_rosters (municipality_id, facility_id, month, state, solve_state, "
       "created_at, updated_at) VALUES (?, ?, '2026-12', 'draft', 'idle', ?, ?)",
       {a, n1, std::string("2026-11-10T00:00:00Z"), std::string("2026-11-10T00:00:00Z")});
-  const int64_t late = scalar("SELECT id FROM shift_patterns WHERE code = 'late' AND "
-                              "facility_id = ?",
-                              {n1});
-  insert("INSERT INTO shift_roster_cells (municipality_id, roster_id, staff_id, on_date, "
-         "pattern_id, pinned) VALUES (?, ?, 1, '2026-12-07', ?, 1)",
-         {a, roster, late});
+  const int64_t late = scalar(
+      "SELECT id FROM shift_patterns WHERE code = 'late' AND "
+      "facility_id = ?",
+      {n1});
+  insert(
+      "INSERT INTO shift_roster_cells (municipality_id, roster_id, staff_id, on_date, "
+      "pattern_id, pinned) VALUES (?, ?, 1, '2026-12-07', ?, 1)",
+      {a, roster, late});
   rows = storedPatternRows(n1);
   rows[2].push_back("1");  // remove 遅番
   Reply inUse = form(patterns, head, patternForm(rows));
@@ -275,8 +283,9 @@ TEST_P(ShiftsSettingsTest, PatternsExpectedChildrenAndRatiosAreEditedSafely) {
 
   // The API refuses the same input with stable codes; scope as the pages.
   const std::string api = "/api/v1/shifts/facilities/" + std::to_string(n1) + "/patterns";
-  Reply apiBad = call("PUT", api, head,
-                      R"({"patterns":[{"name":"早番","starts_at":"16:00","ends_at":"07:00","break_minutes":60}]})");
+  Reply apiBad = call(
+      "PUT", api, head,
+      R"({"patterns":[{"name":"早番","starts_at":"16:00","ends_at":"07:00","break_minutes":60}]})");
   EXPECT_EQ(apiBad.status, 422);
   EXPECT_EQ(apiBad.code(), "shifts.invalid_pattern");
   EXPECT_EQ(call("PUT", api, head, R"({"patterns":[{"name":"早番"}]})").code(),
@@ -285,20 +294,21 @@ TEST_P(ShiftsSettingsTest, PatternsExpectedChildrenAndRatiosAreEditedSafely) {
   EXPECT_EQ(call("GET", api, head_b).status, 404);
   EXPECT_EQ(call("GET", api, staff).status, 403);
   EXPECT_EQ(call("GET", "/web/shifts/patterns?facility=" + std::to_string(n2), head).status, 404);
-  EXPECT_EQ(form("/web/shifts/patterns?facility=" + std::to_string(n1), head_b, patternForm(good))
-                .status,
-            404);
+  EXPECT_EQ(
+      form("/web/shifts/patterns?facility=" + std::to_string(n1), head_b, patternForm(good)).status,
+      404);
   EXPECT_EQ(form(patterns, staff, patternForm(good)).status, 403);
 
   // ---- 見込み児童数: bad rows refused with the row named, nothing stored.
   const std::string expected = "/web/shifts/expected?facility=" + std::to_string(n1) + "&weekday=0";
-  Reply age = form(expected, head, expectedForm({{"0", "08:00", "17:00", "6"},
-                                                 {"7", "08:00", "17:00", "2"}}));
+  Reply age = form(expected, head,
+                   expectedForm({{"0", "08:00", "17:00", "6"}, {"7", "08:00", "17:00", "2"}}));
   EXPECT_EQ(age.status, 422);
   EXPECT_TRUE(has(age.body, "2行目：年齢は0〜5歳から選んでください")) << age.body;
   Reply negative = form(expected, head, expectedForm({{"1", "08:00", "17:00", "-2"}}));
   EXPECT_EQ(negative.status, 422);
-  EXPECT_TRUE(has(negative.body, "1行目：人数は0〜500で入力してください（マイナスは入力できません）"));
+  EXPECT_TRUE(
+      has(negative.body, "1行目：人数は0〜500で入力してください（マイナスは入力できません）"));
   EXPECT_TRUE(has(negative.body, "name=\"children_0\" value=\"-2\""));
   Reply band = form(expected, head, expectedForm({{"1", "17:00", "08:00", "2"}}, {1, 2}));
   EXPECT_EQ(band.status, 422);
@@ -306,9 +316,8 @@ TEST_P(ShiftsSettingsTest, PatternsExpectedChildrenAndRatiosAreEditedSafely) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_expected_children"), 0);
 
   // Six babies on Mondays, copied to Tuesdays: the chart of a Monday needs 6 / 3 = 2.0.
-  Reply typed = form(expected, head, expectedForm({{"0", "08:00", "17:00", "6"},
-                                                   {"0", "", "", ""}},
-                                                  {1}));
+  Reply typed =
+      form(expected, head, expectedForm({{"0", "08:00", "17:00", "6"}, {"0", "", "", ""}}, {1}));
   ASSERT_EQ(typed.status, 303) << typed.body;
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_expected_children WHERE facility_id = ?", {n1}), 2);
   EXPECT_EQ(scalar("SELECT SUM(children) FROM shift_expected_children WHERE weekday = 1"), 6);
@@ -317,15 +326,17 @@ TEST_P(ShiftsSettingsTest, PatternsExpectedChildrenAndRatiosAreEditedSafely) {
   Reply before = call("GET", chart, head);
   ASSERT_EQ(before.status, 200) << before.body;
   EXPECT_TRUE(has(before.body, "0歳:6人(2.0)")) << before.body;
-  EXPECT_EQ(call("GET", "/api/v1/shifts/facilities/" + std::to_string(n1) + "/expected-children",
-                 head)
-                .json()["rows"]
-                .size(),
-            2u);
-  EXPECT_EQ(call("PUT", "/api/v1/shifts/facilities/" + std::to_string(n1) + "/expected-children",
-                 head, R"({"rows":[{"weekday":2,"age":6,"arrive_at":"08:00","leave_at":"17:00","children":1}]})")
-                .code(),
-            "shifts.unknown_age_group");
+  EXPECT_EQ(
+      call("GET", "/api/v1/shifts/facilities/" + std::to_string(n1) + "/expected-children", head)
+          .json()["rows"]
+          .size(),
+      2u);
+  EXPECT_EQ(
+      call(
+          "PUT", "/api/v1/shifts/facilities/" + std::to_string(n1) + "/expected-children", head,
+          R"({"rows":[{"weekday":2,"age":6,"arrive_at":"08:00","leave_at":"17:00","children":1}]})")
+          .code(),
+      "shifts.unknown_age_group");
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_expected_children"), 2);
 
   // ---- 配置基準 (city): heads may not; the officer sees the national defaults first.
@@ -333,17 +344,18 @@ TEST_P(ShiftsSettingsTest, PatternsExpectedChildrenAndRatiosAreEditedSafely) {
   Reply ratios = call("GET", "/web/shifts/ratios", officer);
   ASSERT_EQ(ratios.status, 200) << ratios.body;
   EXPECT_TRUE(has(ratios.body, "id=\"ratios-defaults\""));
-  const std::vector<std::string> standard = {"2024-04-01", "3", "6", "6", "15", "25", "25",
+  const std::vector<std::string> standard = {"2024-04-01",     "3", "6",  "6", "15", "25", "25",
                                              "funding_tenths", "2", "100"};
   auto looser = standard;
   looser[4] = "20";
   Reply loose = form("/web/shifts/ratios", officer, ratioForm({looser}));
   EXPECT_EQ(loose.status, 422);
-  EXPECT_TRUE(has(loose.body, "1行目：3歳児は国の基準により保育士1人あたり15人までです")) << loose.body;
+  EXPECT_TRUE(has(loose.body, "1行目：3歳児は国の基準により保育士1人あたり15人までです"))
+      << loose.body;
   auto one = standard;
   one[8] = "1";
-  EXPECT_TRUE(has(form("/web/shifts/ratios", officer, ratioForm({standard, one})).body,
-                  "同じ適用開始日"));
+  EXPECT_TRUE(
+      has(form("/web/shifts/ratios", officer, ratioForm({standard, one})).body, "同じ適用開始日"));
   one[0] = "2026-04-01";
   EXPECT_TRUE(has(form("/web/shifts/ratios", officer, ratioForm({standard, one})).body,
                   "2行目：開所中の最低人数は2人以上です"));
@@ -366,10 +378,12 @@ TEST_P(ShiftsSettingsTest, PatternsExpectedChildrenAndRatiosAreEditedSafely) {
   ASSERT_EQ(other.status, 200);
   for (const auto& s : other.json()["settings"])
     EXPECT_EQ(s["children_per_caregiver"][0], 3) << other.body;
-  EXPECT_EQ(call("PUT", "/api/v1/shifts/ratio-settings", officer_b,
-                 R"({"settings":[{"effective_from":"2024-04-01","children_per_caregiver":[3,6,6,15,25,30],"rounding":"ceil_total","minimum_while_open":2,"qualified_percent":100}]})")
-                .code(),
-            "shifts.ratio_too_loose");
+  EXPECT_EQ(
+      call(
+          "PUT", "/api/v1/shifts/ratio-settings", officer_b,
+          R"({"settings":[{"effective_from":"2024-04-01","children_per_caregiver":[3,6,6,15,25,30],"rounding":"ceil_total","minimum_while_open":2,"qualified_percent":100}]})")
+          .code(),
+      "shifts.ratio_too_loose");
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_ratio_settings WHERE municipality_id = ?", {b}), 0);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_ratio_settings WHERE municipality_id = ?", {a}), 2);
 }
