@@ -81,8 +81,38 @@ void FeesService::setCap(int64_t city, int fiscal_year, int grade, int64_t cap_y
   });
 }
 
+void FeesService::setCaps(int64_t city, int fiscal_year, const std::map<int, int64_t>& caps,
+                          const AuditEntry& by) {
+  for (const auto& [grade, cap] : caps) {
+    if (cap < 0 || grade < 1 || grade > 9) {
+      throw Error::invalid("fees.cap_invalid", "a cap is for grade 1-9 and not negative",
+                           {{"grade", grade}});
+    }
+  }
+  db_.transaction([&](db::Tx& tx) {
+    nlohmann::json saved = nlohmann::json::object();
+    for (const auto& [grade, cap] : caps) {
+      tx.execute(tx.dialect().upsert("fee_caps",
+                                     {"municipality_id", "fiscal_year", "grade", "cap_yen"},
+                                     {"municipality_id", "fiscal_year", "grade"}, {"cap_yen"}),
+                 {city, fiscal_year, grade, cap});
+      saved[std::to_string(grade)] = cap;
+    }
+    if (audit_ && !by.actor_role.empty()) {
+      audit_->record(tx, {.municipality_id = city,
+                          .actor_user_id = by.actor_user_id,
+                          .actor_role = by.actor_role,
+                          .action = "fees.caps_saved",
+                          .target_type = "fiscal_year",
+                          .target_id = std::to_string(fiscal_year),
+                          .details = {{"caps", saved}},
+                          .request_id = by.request_id});
+    }
+  });
+}
+
 void FeesService::setInstalments(int64_t city, int fiscal_year,
-                                 const std::vector<Instalment>& schedule) {
+                                 const std::vector<Instalment>& schedule, const AuditEntry& by) {
   if (schedule.empty() || schedule.size() > 12) {
     throw Error::invalid("fees.instalments_invalid", "a schedule has 1 to 12 instalments");
   }
@@ -115,6 +145,16 @@ void FeesService::setInstalments(int64_t city, int fiscal_year,
                  {city, fiscal_year, static_cast<int64_t>(i + 1), schedule[i].month_index,
                   schedule[i].debit_date});
     }
+    if (audit_ && !by.actor_role.empty()) {
+      audit_->record(tx, {.municipality_id = city,
+                          .actor_user_id = by.actor_user_id,
+                          .actor_role = by.actor_role,
+                          .action = "fees.instalments_saved",
+                          .target_type = "fiscal_year",
+                          .target_id = std::to_string(fiscal_year),
+                          .details = {{"instalments", schedule.size()}},
+                          .request_id = by.request_id});
+    }
   });
 }
 
@@ -130,7 +170,7 @@ std::vector<Instalment> FeesService::instalments(int64_t city, int fiscal_year) 
   return out;
 }
 
-int64_t FeesService::savePlan(int64_t city, const PlanInput& plan) {
+int64_t FeesService::savePlan(int64_t city, const PlanInput& plan, const AuditEntry& by) {
   if (plan.items.empty() || plan.name.empty() || plan.grade < 1 || plan.grade > 9) {
     throw Error::invalid("fees.plan_invalid", "a plan needs a name, a grade 1-9 and items");
   }
@@ -213,9 +253,17 @@ int64_t FeesService::savePlan(int64_t city, const PlanInput& plan) {
                    keep_list + ")",
                params);
     if (audit_) {
-      audit_->record(tx, {.municipality_id = city, .actor_role = "system",
-                          .action = "fees.plan_saved", .target_type = "fee_plan",
-                          .target_id = std::to_string(id), .details = {{"total", total}}, .request_id = {}});
+      audit_->record(tx, {.municipality_id = city,
+                          .actor_user_id = by.actor_user_id,
+                          .actor_role = by.actor_role.empty() ? "system" : by.actor_role,
+                          .action = "fees.plan_saved",
+                          .target_type = "fee_plan",
+                          .target_id = std::to_string(id),
+                          .details = {{"total", total},
+                                      {"facility_id", plan.facility_id},
+                                      {"fiscal_year", plan.fiscal_year},
+                                      {"grade", plan.grade}},
+                          .request_id = by.request_id});
     }
     return id;
   });

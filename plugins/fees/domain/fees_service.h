@@ -165,14 +165,22 @@ class FeesService {
   void saveSettings(int64_t city, const Settings& settings);
   std::optional<Settings> settings(int64_t city);
   void setCap(int64_t city, int fiscal_year, int grade, int64_t cap_yen);
+  // Several grades' caps in one transaction with one audit row ("fees.caps_saved", by BY); any
+  // cap invalid (grade 1-9, not negative): 422 "fees.cap_invalid" with {grade}, nothing saved.
+  void setCaps(int64_t city, int fiscal_year, const std::map<int, int64_t>& caps,
+               const AuditEntry& by = {});
   // Replaces the schedule; Error 409 "fees.instalments_in_use" once bills exist for the year.
-  void setInstalments(int64_t city, int fiscal_year, const std::vector<Instalment>& schedule);
+  // BY, when it names a role, gets an audit row ("fees.instalments_saved") in the same commit.
+  void setInstalments(int64_t city, int fiscal_year, const std::vector<Instalment>& schedule,
+                      const AuditEntry& by = {});
   std::vector<Instalment> instalments(int64_t city, int fiscal_year);
 
   // Creates or replaces the plan for (school, year, grade). Error 422 "fees.plan_over_cap" with
   // details {cap, total, over, items} when items (optional ones included) exceed the city's cap;
   // "fees.plan_invalid" for empty names, negative prices, a facility that is not a school of CITY.
-  int64_t savePlan(int64_t city, const PlanInput& plan);
+  // BY names who saved it in the audit row (user, role, request id); empty: the system. Saving a
+  // plan that was billed already changes nothing billed: the next run adjusts (adjustment entries).
+  int64_t savePlan(int64_t city, const PlanInput& plan, const AuditEntry& by = {});
   nlohmann::json plans(int64_t city, int fiscal_year, int64_t facility_id = 0);
   // A guardian's application for an optional item (fees.item_not_optional, fees.child_not_found).
   void applyOptional(int64_t city, int64_t child_id, int64_t item_id);

@@ -22,6 +22,8 @@
 #include "../domain/demo.h"
 #include "../domain/fees_service.h"
 #include "web_pages.h"
+#include "web_plans.h"
+#include "web_year.h"
 
 namespace {
 
@@ -107,6 +109,8 @@ class FeesPlugin final : public sukusuku::Plugin {
                   }
                 }});
     sukusuku::fees::addWebPages(ctx, svc);
+    sukusuku::fees::addPlanEditPages(ctx, svc);
+    sukusuku::fees::addYearSettingsPages(ctx, svc);
     // Online payments of bills: the payments core reports them as events.
     ctx.subscribe("payment.succeeded", [svc](const sukusuku::Event& e) {
       const std::string ref = e.payload.value("reference", "");
@@ -156,7 +160,11 @@ class FeesPlugin final : public sukusuku::Plugin {
                       item.optional = it.value("optional", false);
                       plan.items.push_back(item);
                     }
-                    const int64_t id = svc->savePlan(r.user().municipality_id, plan);
+                    sukusuku::AuditEntry by;
+                    by.actor_user_id = r.user().user_id;
+                    by.actor_role = r.user().role;
+                    by.request_id = r.request_id;
+                    const int64_t id = svc->savePlan(r.user().municipality_id, plan, by);
                     return Response::json({{"id", id}}, 201);
                   }});
     ctx.addRoute({"POST", "/api/v1/fees/runs", "fees.manage", [svc](Request& r) {

@@ -106,8 +106,9 @@ void addWebPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) {
                   return web->page(r, "fees/overview", data, "fees.title.overview");
                 }});
   ctx.addRoute({"GET", "/web/fees/plans", "fees.manage", [=](Request& r) {
-                  nlohmann::json data{
-                      {"plans", svc->plans(r.user().municipality_id, yearOf(r, *clock))}};
+                  const int year = yearOf(r, *clock);
+                  nlohmann::json data{{"plans", svc->plans(r.user().municipality_id, year)},
+                                      {"fiscal_year", year}};
                   return web->page(r, "fees/plans", data, "fees.title.plans");
                 }});
   ctx.addRoute({"GET", "/web/fees/arrears", "fees.manage", [=](Request& r) {

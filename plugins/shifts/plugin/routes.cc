@@ -242,6 +242,10 @@ std::vector<HoursRow> hoursPerPerson(const MonthView& v, services::StaffAttendan
 
 }  // namespace
 
+int64_t pageFacility(db::Connection& conn, const Request& r, const Clock& clock) {
+  return facilityFor(conn, r, clock);
+}
+
 void addRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
   RouteDeps& d = *deps;
 

@@ -26,5 +26,10 @@ struct RouteDeps {
 };
 
 void addRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps);
+// The settings pages (patterns, ratio settings, expected children) and their API: settings_routes.cc.
+void addSettingsRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps);
+// The facility a page is about: ?facility= (404 outside the principal's scope), else the first
+// nursery the principal may see.
+int64_t pageFacility(db::Connection& conn, const Request& r, const Clock& clock);
 
 }  // namespace sukusuku::shifts::plugin

@@ -70,8 +70,9 @@ class ShiftsPlugin final : public Plugin {
     ctx.addNavItem({"shifts.nav.requests", "/web/shifts/requests", "shifts.request", 41});
 
     deps_ = std::make_shared<RouteDeps>(RouteDeps{ctx.database(), ctx.web(), ctx.audit(),
-                                                  ctx.clock(), *planner_, nullptr});
+                                                  ctx.clock(), *planner_, nullptr, nullptr});
     addRoutes(ctx, deps_);
+    addSettingsRoutes(ctx, deps_);
 
     Planner* planner = planner_.get();
     const Clock* clock = &ctx.clock();
