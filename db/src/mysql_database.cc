@@ -217,6 +217,9 @@ class MysqlConnection : public ConnectionBase {
     opts["OPT_RECONNECT"] = false;  // a silent reconnect would lose transaction state
     opts["OPT_CONNECT_TIMEOUT"] = 5;
     opts["CLIENT_FOUND_ROWS"] = true;
+    // LOAD DATA LOCAL INFILE for bulk loads (plugins/fees): the client sends a file it names
+    // itself; servers that refuse it make the caller fall back to multi-row INSERTs.
+    opts["OPT_LOCAL_INFILE"] = 1;
     try {
       conn_.reset(driver()->connect(opts));
       plain_.reset(conn_->createStatement());

@@ -41,14 +41,17 @@ nlohmann::json FeesService::arrears(int64_t city, int fiscal_year, const std::st
            "FROM fee_bills b JOIN households h ON h.id = b.household_id "
            "WHERE b.municipality_id = ? AND b.fiscal_year = ? AND b.payer_kind = 'household' "
            "AND b.amount > b.paid + b.written_off AND b.due_date < ? "
-           "AND (? = 0 OR EXISTS (SELECT 1 FROM fee_journal j WHERE j.bill_id = b.id AND "
+           "AND (? = 0 OR EXISTS (SELECT 1 FROM fee_journal j WHERE "
+           " j.municipality_id = b.municipality_id AND j.fiscal_year = b.fiscal_year AND "
+           " j.bill_id = b.id AND "
            " j.facility_id = ?)) ORDER BY b.household_id, b.instalment",
            {city, fiscal_year, today, facility_id, facility_id})) {
     nlohmann::json schools = nlohmann::json::array();
     for (const auto& s : conn->query("SELECT DISTINCT f.id, f.name FROM fee_journal j JOIN "
-                                     "facilities f ON f.id = j.facility_id WHERE j.bill_id = ? "
-                                     "ORDER BY f.id",
-                                     {r.getInt("id")})) {
+                                     "facilities f ON f.id = j.facility_id WHERE "
+                                     "j.municipality_id = ? AND j.fiscal_year = ? AND "
+                                     "j.bill_id = ? ORDER BY f.id",
+                                     {city, fiscal_year, r.getInt("id")})) {
       schools.push_back({{"id", s.getInt("id")}, {"name", s.getText("name")}});
     }
     out.push_back({{"bill_id", r.getInt("id")},

@@ -1,6 +1,7 @@
 // 調定: assess every pupil of the municipality's plans for one instalment.
 #include <Poco/Logger.h>
 #include <algorithm>
+#include <future>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -204,21 +205,24 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
       // Pupils: their enrolments at planned schools in the year, merged per (child, school).
       // Classes of the year are few: kept in memory, and the children's households and the
       // enrolments are read in two plain scans (a three-way join cost several times as much).
+      // On MariaDB the children are read on a second connection while this one reads the
+      // enrolments (both committed data, as every statement of this READ COMMITTED transaction
+      // sees); SQLite reads them in turn.
+      const std::string children_sql =
+          "SELECT id, household_id FROM children WHERE municipality_id = ?";
+      std::future<db::Rows> children_rows;
+      if (tx.dialect().name() == "mysql") {
+        children_rows = std::async(std::launch::async, [&, city] {
+          return db_.acquire()->query(children_sql, {city});
+        });
+      }
       std::unordered_map<int64_t, int> class_grades;
       for (const auto& r : tx.query("SELECT id, grade FROM classes WHERE municipality_id = ? AND "
                                     "fiscal_year = ? AND grade IS NOT NULL",
                                     {city, opt.fiscal_year})) {
         class_grades[r.getInt("id")] = static_cast<int>(r.getInt("grade"));
       }
-      std::unordered_map<int64_t, int64_t> household_of;
-      household_of.reserve(1024);
-      for (const auto& r : tx.query("SELECT id, household_id FROM children WHERE "
-                                    "municipality_id = ?",
-                                    {city})) {
-        household_of.emplace(r[0].asInt(), r[1].asInt());
-      }
       std::unordered_map<Key, Pupil, KeyHash> pupils;
-      pupils.reserve(household_of.size() + 16);
       for (const auto& r : tx.query(
                "SELECT child_id, facility_id, class_id, starts_on, ends_on FROM enrolments "
                "WHERE municipality_id = ?",
@@ -238,11 +242,20 @@ RunSummary FeesService::bill(int64_t city, const RunOptions& opt) {
         Pupil& p = pupils[{r.getInt("child_id"), facility}];
         p.child_id = r.getInt("child_id");
         p.facility_id = facility;
-        const auto h = household_of.find(p.child_id);
-        p.household_id = h == household_of.end() ? 0 : h->second;  // 0: looked up below
         p.grade = grade;
         p.span.first_month = std::min(p.span.first_month, first);
         p.span.last_month = std::max(p.span.last_month, last);
+      }
+      {
+        std::unordered_map<int64_t, int64_t> household_of;
+        household_of.reserve(pupils.size() + 16);
+        const db::Rows children =
+            children_rows.valid() ? children_rows.get() : tx.query(children_sql, {city});
+        for (const auto& r : children) household_of.emplace(r[0].asInt(), r[1].asInt());
+        for (auto& [key, p] : pupils) {
+          const auto h = household_of.find(p.child_id);
+          p.household_id = h == household_of.end() ? 0 : h->second;  // 0: looked up below
+        }
       }
       timer.lap("pupils");
       // What the journal already assessed through this instalment, per (child, school).

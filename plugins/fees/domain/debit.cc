@@ -360,9 +360,12 @@ RefundResult FeesService::exportRefunds(int64_t city, int fiscal_year,
       } else {
         result.manual.push_back({{"household_id", o.household_id}, {"amount", o.amount}});
       }
+      households.push_back(o.household_id);
+    }
+    // Added after the mandate reads: the batch may be loading while rows are added.
+    for (const auto& o : owed) {
       journal.add({city, fiscal_year, "refund", o.last_bill, o.household_id, "household", 0, 0,
                    0, o.amount, nullptr, "refund:" + transfer_date, entry_month, now});
-      households.push_back(o.household_id);
     }
     journal.flush();
     // The year's bills of a refunded household are settled: what was paid now equals what was

@@ -138,8 +138,8 @@ nlohmann::json FeesService::statements(int64_t city, int64_t household_id, int f
     for (const auto& j : conn->query(
              "SELECT j.kind, j.child_id, j.facility_id, j.amount, j.items, j.created_at, "
              "c.given_name FROM fee_journal j LEFT JOIN children c ON c.id = j.child_id "
-             "WHERE j.bill_id = ? AND j.municipality_id = ? ORDER BY j.id",
-             {b.getInt("id"), city})) {
+             "WHERE j.municipality_id = ? AND j.fiscal_year = ? AND j.bill_id = ? ORDER BY j.id",
+             {city, fiscal_year, b.getInt("id")})) {
       const std::string kind = j.getText("kind");
       if (kind == "charge" || kind == "adjustment") {
         std::map<int64_t, int64_t> items;

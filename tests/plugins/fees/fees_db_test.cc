@@ -1,6 +1,7 @@
 // Plans, mandates, billing runs, debit files and results on SQLite and MariaDB.
 #include <thread>
 
+#include "batch_insert.h"
 #include "fees_fixture.h"
 #include "sukusuku/fees/billing.h"
 #include "sukusuku/fees/kana.h"
@@ -100,6 +101,53 @@ TEST_P(FeesDbTest, MandatesAreValidatedAgainstTheBankTableAndTheBankCharacterSet
               svc().saveMandate(other, h, {"0001", "001", 1, "1234567", "", "", "タナカ"});
             }),
             "fees.household_not_found");
+}
+
+// The bulk writer of billing runs and imports (LOAD DATA LOCAL INFILE on MariaDB, multi-row
+// INSERTs on SQLite): every value comes back as written, and a row the database refuses (a
+// duplicate key, which LOAD DATA LOCAL would only warn about and skip) fails the whole batch.
+TEST_P(FeesDbTest, BulkWritesKeepEveryValueAndRefuseAWholeBatchOverOneBadRow) {
+  const std::string odd = "tab\there\nline\\slash'quote\r\xE5\xAD\xA6";
+  db().transaction([&](db::Tx& tx) {
+    BatchInsert rows(tx, "fee_journal",
+                     {"municipality_id", "fiscal_year", "kind", "bill_id", "household_id",
+                      "payer_kind", "child_id", "facility_id", "instalment", "amount", "items",
+                      "ref", "entry_month", "created_at"});
+    rows.add({city_, 2026, "charge", 7, slip_, "household", 1, elem_, 1, -1500, odd, nullptr,
+              "2026-04", "\\N"});
+    rows.add({city_, 2026, "charge", 7, slip_, "household", 2, elem_, 1, 9007199254740993,
+              "", "run:1", "2026-04", "x"});
+    rows.flush();
+  });
+  if (GetParam() == "mysql" && std::getenv("SUKUSUKU_FEES_NO_LOAD_DATA") == nullptr) {
+    EXPECT_EQ(loadDataState().load(), LoadData::kWorks);  // the test server allows it, as CI's
+  }
+  {
+    auto conn = db().acquire();
+    const auto got = conn->query("SELECT amount, items, ref, created_at FROM fee_journal WHERE "
+                                 "bill_id = 7 ORDER BY child_id");
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(got[0].getInt("amount"), -1500);
+    EXPECT_EQ(got[0].getText("items"), odd);
+    EXPECT_TRUE(got[0].isNull("ref"));
+    EXPECT_EQ(got[0].getText("created_at"), "\\N");
+    EXPECT_EQ(got[1].getInt("amount"), 9007199254740993);
+    EXPECT_EQ(got[1].getText("items"), "");
+  }
+  const int64_t mandates = scalar("SELECT COUNT(*) FROM fee_mandates");
+  EXPECT_THROW(db().transaction([&](db::Tx& tx) {
+                 BatchInsert rows(tx, "fee_mandates",
+                                  {"municipality_id", "household_id", "bank_code", "branch_code",
+                                   "account_type", "account_number", "holder_kana", "status",
+                                   "created_at", "updated_at"});
+                 for (int i = 0; i < 2; ++i) {
+                   rows.add({city_, slip_, "0001", "001", 1, "1234567", "ｻﾄｳ ｹﾝ", "active", "x",
+                             "x"});
+                 }
+                 rows.flush();
+               }),
+               db::DbError);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_mandates"), mandates);
 }
 
 TEST_P(FeesDbTest, BillingRunMergesSiblingsBillsAidToTheCityAndIsIdempotent) {
