@@ -227,8 +227,11 @@ class Annealer {
  private:
   void step(double temperature) {
     const int64_t before = scalar(state_.total(), hardWeight_);
-    if (!buildMove()) return;
-    decide(before, temperature);
+    const double allowance = drawAllowance(temperature);
+    maxRise_ = allowance >= 1e15 ? INT64_MAX / 4 : static_cast<int64_t>(std::ceil(allowance)) - 1;
+    rejected_ = false;
+    if (!buildMove() || rejected_) return;
+    decide(before, allowance);
   }
 
   // Replaces one employee's row by its best response to everybody else (row_optimizer.h),
@@ -246,7 +249,7 @@ class Annealer {
       if (row_[d] != state_.at(e, d)) changes_.push_back({e, d, state_.at(e, d), row_[d]});
     if (changes_.empty()) return;
     state_.apply(changes_.data(), static_cast<int>(changes_.size()));
-    decide(before, temperature);
+    decide(before, drawAllowance(temperature));
   }
 
   bool buildMove() {
@@ -271,9 +274,23 @@ class Annealer {
     return built;
   }
 
-  void decide(int64_t before, double temperature) {
+  // The Metropolis test drawn ahead of the move: a rise in cost is accepted with probability
+  // exp(-rise / temperature), i.e. when rise < -temperature x ln(u) for a uniform u.
+  double drawAllowance(double temperature) {
+    const double u = rng_.unit();
+    return u > 0 ? -temperature * std::log(u) : 1e18;
+  }
+
+  // Applies a built move unless a cheap bound proves it would be rejected (SearchState::
+  // applyUnless); either way the move counts as built.
+  bool tryApply(const Change* c, int n) {
+    if (!state_.applyUnless(c, n, hardWeight_, maxRise_)) rejected_ = true;
+    return true;
+  }
+
+  void decide(int64_t before, double allowance) {
     const int64_t delta = scalar(state_.total(), hardWeight_) - before;
-    if (delta <= 0 || rng_.unit() < std::exp(-static_cast<double>(delta) / temperature)) {
+    if (delta <= 0 || static_cast<double>(delta) < allowance) {
       if (currentIsBest_) {
         // Keep the best before walking away from it: the roster as it was before this move.
         best_ = state_.roster();
@@ -315,8 +332,7 @@ class Annealer {
       uint64_t bits = mask;
       while (k-- > 0) bits &= bits - 1;
       const Change c{e, d, current, std::countr_zero(bits) - 1};
-      state_.apply(&c, 1);
-      return true;
+      return tryApply(&c, 1);
     }
     if (kind == 1) return swapDaysOf(e, b, d, 1);
     const int len = 2 + rng_.below(std::min(kMaxBlock, m_.days()) - 1);
@@ -370,8 +386,7 @@ class Annealer {
             const int d2 = otherDay(e, d, true);
             if (d2 >= 0 && allows(m_, e, d2, kOff)) c[n++] = {e, d2, state_.at(e, d2), kOff};
           }
-          state_.apply(c, n);
-          return true;
+          return tryApply(c, n);
         }
         if (current == kOff || !contributes(e, current, d, r) || !allows(m_, e, d, kOff)) continue;
         Change c[2] = {{e, d, current, kOff}, {}};
@@ -380,8 +395,7 @@ class Annealer {
           const int d2 = otherDay(e, d, false);
           if (d2 >= 0 && allows(m_, e, d2, current)) c[n++] = {e, d2, kOff, current};
         }
-        state_.apply(c, n);
-        return true;
+        return tryApply(c, n);
       }
     }
     return false;
@@ -397,8 +411,7 @@ class Annealer {
     uint64_t bits = mask;
     while (k-- > 0) bits &= bits - 1;
     const Change c{e, d, current, std::countr_zero(bits) - 1};
-    state_.apply(&c, 1);
-    return true;
+    return tryApply(&c, 1);
   }
 
   bool swapMove() {
@@ -411,8 +424,7 @@ class Annealer {
     const int vb = state_.at(b, d);
     if (va == vb || !allows(m_, a, d, vb) || !allows(m_, b, d, va)) return false;
     const Change c[2] = {{a, d, va, vb}, {b, d, vb, va}};
-    state_.apply(c, 2);
-    return true;
+    return tryApply(c, 2);
   }
 
   bool blockSwapMove() {
@@ -452,8 +464,7 @@ class Annealer {
       c[n++] = {b, d, vb, va};
     }
     if (n == 0) return false;
-    state_.apply(c, n);
-    return true;
+    return tryApply(c, n);
   }
 
   bool daySwapMove() {
@@ -467,8 +478,7 @@ class Annealer {
     const int v2 = state_.at(e, d2);
     if (v1 == v2 || !allows(m_, e, d1, v2) || !allows(m_, e, d2, v1)) return false;
     const Change c[2] = {{e, d1, v1, v2}, {e, d2, v2, v1}};
-    state_.apply(c, 2);
-    return true;
+    return tryApply(c, 2);
   }
 
   // Clears a few days of one employee, then refills them greedily day by day.
@@ -526,6 +536,8 @@ class Annealer {
   int64_t iterations_ = 0;
   int64_t rowEvery_ = kRowEvery;
   int64_t hardWeight_ = kHardWeight;
+  int64_t maxRise_ = 0;  // the rise the pending Metropolis test allows, minus one
+  bool rejected_ = false;  // the built move was rejected by tryApply()
 };
 
 }  // namespace
