@@ -325,15 +325,7 @@ class Annealer {
     int b = rng_.below(m_.employees() - 1);
     if (b >= e) ++b;
     const int kind = rng_.below(3);
-    if (kind == 0) {
-      const uint64_t mask = m_.allowedMask(e, d) & ~(1ULL << (current + 1));
-      if (mask == 0) return false;
-      int k = rng_.below(std::popcount(mask));
-      uint64_t bits = mask;
-      while (k-- > 0) bits &= bits - 1;
-      const Change c{e, d, current, std::countr_zero(bits) - 1};
-      return tryApply(&c, 1);
-    }
+    if (kind == 0) return changeCell(e, d);
     if (kind == 1) return swapDaysOf(e, b, d, 1);
     const int len = 2 + rng_.below(std::min(kMaxBlock, m_.days()) - 1);
     const int start = std::clamp(d - rng_.below(len), 0, std::max(0, m_.days() - len));
@@ -403,7 +395,11 @@ class Annealer {
 
   bool changeMove() {
     const int e = rng_.below(m_.employees());
-    const int d = rng_.below(m_.days());
+    return changeCell(e, rng_.below(m_.days()));
+  }
+
+  // Gives cell (e, d) another value it may hold, chosen at random.
+  bool changeCell(int e, int d) {
     const int current = state_.at(e, d);
     const uint64_t mask = m_.allowedMask(e, d) & ~(1ULL << (current + 1));
     if (mask == 0) return false;
