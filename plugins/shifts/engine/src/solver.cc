@@ -57,7 +57,7 @@ constexpr int kCoverPercent = 20;
 constexpr int kCoverTries = 8;
 // With several threads the run is cut into kSegments equal parts of the schedule; after each,
 // every thread continues from the best roster any of them has found.
-constexpr int kSegments = 1;
+constexpr int kSegments = 2;
 
 int64_t scalar(const Cost& c, int64_t hardWeight) { return c.hardUnits * hardWeight + c.soft; }
 bool better(const Cost& a, const Cost& b) {
