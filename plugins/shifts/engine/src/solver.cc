@@ -56,8 +56,10 @@ constexpr int kTargetedPercent = 10;
 constexpr int kCoverPercent = 20;
 constexpr int kCoverTries = 8;
 // With several threads the run is cut into kSegments equal parts of the schedule; after each,
-// every thread continues from the best roster any of them has found.
-constexpr int kSegments = 2;
+// every thread continues from the best roster any of them has found. At 4 CPU s per thread,
+// 2 threads, Instances 8/9/12, seeds 1-6: 2 segments 7.28% mean gap, 4 6.83%, 8 6.87%
+// (independent searches, seeds 1-3: 8.34%).
+constexpr int kSegments = 4;
 
 int64_t scalar(const Cost& c, int64_t hardWeight) { return c.hardUnits * hardWeight + c.soft; }
 bool better(const Cost& a, const Cost& b) {

@@ -15,8 +15,9 @@
 // Pinned cells never change. With Problem::previous set, the search starts from the previous
 // roster (pins applied), so a re-solve after a sick call stays close to it.
 //
-// Threads. `threads` independent searches run with seeds derived from `seed` and their index;
-// the best result wins, ties going to the lowest index. With maxIterations set, the cooling
+// Threads. `threads` searches run with seeds derived from `seed` and their index; the schedule
+// is cut into a few segments, after each of which every search continues from the best roster
+// found so far; the best result wins, ties going to the lowest index. With maxIterations set, the cooling
 // schedule follows iterations, not the clock: the same seed, thread count and maxIterations
 // give the identical roster on every run and machine, unless the time limit or cancel ends the
 // search first. With only a time limit, how far the search gets depends on the machine's speed
