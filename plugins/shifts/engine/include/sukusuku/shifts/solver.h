@@ -7,10 +7,13 @@
 // on one day; swap a block of 2..7 days between two employees; swap a weekend (plus up to two
 // days either side) between two employees; swap two days of one employee; ruin-and-recreate a
 // block of days of one employee (greedy refill); a move aimed at an unmet request (change that
-// cell, swap it, or swap a block around it with another employee); and, every few thousand moves, replace one
+// cell, swap it, or swap a block around it with another employee); a move aimed at a short or
+// over-covered requirement; and, every 2,000-80,000 moves (a fixed CPU share), replace one
 // employee's whole row by its best response to the others (an exact dynamic programme over
 // that employee's hard rules, see engine/src/row_optimizer.h). A move only prices the touched
-// employees' rows and the touched cover counts.
+// employees' rows and the touched cover counts, and not even those when a cheap bound (exact
+// cover and per-cell costs, local hard rules of the touched rows) shows that the Metropolis
+// test, drawn before the move, would refuse it.
 //
 // Pinned cells never change. With Problem::previous set, the search starts from the previous
 // roster (pins applied), so a re-solve after a sick call stays close to it.
