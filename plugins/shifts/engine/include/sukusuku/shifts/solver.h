@@ -11,8 +11,8 @@
 // over-covered requirement; and, every 2,000-80,000 moves (a fixed CPU share), replace one
 // employee's whole row by its best response to the others (an exact dynamic programme over
 // that employee's hard rules, see engine/src/row_optimizer.h). A move only prices the touched
-// employees' rows and the touched cover counts, and not even those when a cheap bound (exact
-// cover and per-cell costs, local hard rules of the touched rows) shows that the Metropolis
+// employees' rows and the touched cover counts, and not even the rows when a cheap bound (the
+// exact cover change, the local hard rules of the touched rows) shows that the Metropolis
 // test, drawn before the move, would refuse it.
 //
 // Pinned cells never change. With Problem::previous set, the search starts from the previous
