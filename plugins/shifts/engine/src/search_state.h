@@ -36,6 +36,13 @@ class SearchState {
 
   // Each change's `from` must be the cell's current value. Returns the new total.
   const Cost& apply(const Change* changes, int count);
+  // Like apply(), but first prices the cover exactly and checks the touched rows against the
+  // cheap local hard rules (total minutes, per-type maxima, forbidden successions, consecutive
+  // runs around the changed days). When that proves the scalar cost hardWeight x hardUnits +
+  // soft would rise by more than `maxRise`, it leaves the state as it was and returns false
+  // without pricing the rows; otherwise it is apply() and returns true. Most annealing moves
+  // break a hard rule of a feasible row; this rejects them at a fraction of the cost.
+  bool applyUnless(const Change* changes, int count, int64_t hardWeight, int64_t maxRise);
   void undo();
   void commit();
   size_t pending() const { return frames_.size(); }
@@ -44,11 +51,18 @@ class SearchState {
 
  private:
   void moveCover(int employee, int day, int shift, int delta);
+  void applyCells(const Change* changes, int count);
+  void priceRows();
+  // True when the changes of the pending frame make `employee`'s row break one of the cheap
+  // local hard rules.
+  bool breaksLocalRule(int employee) const;
 
   const CostModel& model_;
   Roster roster_;
   std::vector<Cost> employeeCost_;
   std::vector<int> count_;
+  std::vector<int> minutes_;     // per employee: paid minutes of the row
+  std::vector<int> typeCount_;   // [employee][shift]: days of that shift type in the row
   Cost total_;
 
   struct Frame {

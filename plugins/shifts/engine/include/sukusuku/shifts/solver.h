@@ -7,16 +7,20 @@
 // on one day; swap a block of 2..7 days between two employees; swap a weekend (plus up to two
 // days either side) between two employees; swap two days of one employee; ruin-and-recreate a
 // block of days of one employee (greedy refill); a move aimed at an unmet request (change that
-// cell, swap it, or swap a block around it with another employee); and, every few thousand moves, replace one
+// cell, swap it, or swap a block around it with another employee); a move aimed at a short or
+// over-covered requirement; and, every 2,000-80,000 moves (a fixed CPU share), replace one
 // employee's whole row by its best response to the others (an exact dynamic programme over
 // that employee's hard rules, see engine/src/row_optimizer.h). A move only prices the touched
-// employees' rows and the touched cover counts.
+// employees' rows and the touched cover counts, and not even the rows when a cheap bound (the
+// exact cover change, the local hard rules of the touched rows) shows that the Metropolis
+// test, drawn before the move, would refuse it.
 //
 // Pinned cells never change. With Problem::previous set, the search starts from the previous
 // roster (pins applied), so a re-solve after a sick call stays close to it.
 //
-// Threads. `threads` independent searches run with seeds derived from `seed` and their index;
-// the best result wins, ties going to the lowest index. With maxIterations set, the cooling
+// Threads. `threads` searches run with seeds derived from `seed` and their index; the schedule
+// is cut into a few segments, after each of which every search continues from the best roster
+// found so far; the best result wins, ties going to the lowest index. With maxIterations set, the cooling
 // schedule follows iterations, not the clock: the same seed, thread count and maxIterations
 // give the identical roster on every run and machine, unless the time limit or cancel ends the
 // search first. With only a time limit, how far the search gets depends on the machine's speed
