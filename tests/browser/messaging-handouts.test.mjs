@@ -94,8 +94,14 @@ test('create a survey and see the tally', async () => {
   await page.locator('select[name=q2_kind]').selectOption('text');
   await demo.shot(page, 'messaging-survey-compose');
   await Promise.all([page.waitForURL(/\/web\/messaging\/surveys\/\d+$/), page.locator('#create').click()]);
-  assert.equal(await page.locator('#responded').innerText(), '回答 0/1');
+  // A draft: nobody is asked until it is sent.
+  assert.equal(await page.locator('#survey-status').innerText(), '下書き');
+  assert.equal(await page.locator('#responded').innerText(), '回答 0/0');
   const id = page.url().split('/').pop();
+  assert.equal((await api('GET', `/api/v1/messaging/surveys/${id}`, guardian)).status, 404);
+  await Promise.all([page.waitForURL(/\/web\/messaging\/surveys\/\d+$/), page.locator('#send-survey').click()]);
+  assert.equal(await page.locator('#survey-status').innerText(), '回答受付中');
+  assert.equal(await page.locator('#responded').innerText(), '回答 0/1');
 
   const survey = (await api('GET', `/api/v1/messaging/surveys/${id}`, guardian)).json;
   const [q1, q2] = survey.questions.map((q) => String(q.id));
@@ -115,4 +121,13 @@ test('create a survey and see the tally', async () => {
   const csv = await page.evaluate(async (u) => (await fetch(u)).text(), `/web/messaging/surveys/${id}/export.csv`);
   assert.match(csv, /遠足に参加しますか/);
   assert.match(csv, /参加,楽しみにしています/);
+
+  // Closed early: the guardian's next answer is refused.
+  page.once('dialog', (d) => d.accept());
+  await Promise.all([page.waitForURL(/\/web\/messaging\/surveys\/\d+$/), page.locator('#close-survey').click()]);
+  assert.equal(await page.locator('#survey-status').innerText(), '締切済み');
+  const late = await api('PUT', `/api/v1/messaging/surveys/${id}/answers`, guardian,
+                         { answers: { [q1]: '不参加' } });
+  assert.equal(late.status, 422);
+  assert.equal(late.json.error.code, 'messaging.survey_closed');
 });
