@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include <sukusuku/error.h>
 
@@ -29,17 +30,19 @@ const char* kSelect =
     "SELECT id, child_id, facility_id, date, kind, at, source, person_kind, person_id, "
     "person_name, note, corrects_id, cancelled, reason, by_user_id FROM messaging_attendance ";
 
-void fold(const db::Rows& rows, std::map<int64_t, ChildDay>& out) {
-  for (const auto& row : rows) {  // ordered by id: the newest row per kind wins
-    ChildDay& day = out[row.getInt("child_id")];
-    std::optional<nlohmann::json> value;
-    if (!row.getBool("cancelled")) value = attendanceRowJson(row);
-    if (row.getText("kind") == "check_in") {
-      day.check_in = value;
-    } else {
-      day.check_out = value;
-    }
+void foldRow(const db::Row& row, std::map<int64_t, ChildDay>& out) {
+  ChildDay& day = out[row.getInt("child_id")];
+  std::optional<nlohmann::json> value;
+  if (!row.getBool("cancelled")) value = attendanceRowJson(row);
+  if (row.getText("kind") == "check_in") {
+    day.check_in = value;
+  } else {
+    day.check_out = value;
   }
+}
+
+void fold(const db::Rows& rows, std::map<int64_t, ChildDay>& out) {
+  for (const auto& row : rows) foldRow(row, out);  // ordered by id: the newest row per kind wins
 }
 
 }  // namespace
@@ -158,6 +161,51 @@ nlohmann::json insertedRowJson(const Mark& m, int64_t id, const std::string& now
           {"by_user_id", m.by_user_id}};
 }
 
+}  // namespace
+
+std::optional<Error> dayRuleError(const ChildDay& day, const std::string& kind) {
+  if (kind == "check_in" && day.check_in) {
+    return Error::conflict("messaging.already_checked_in", "the child is already checked in",
+                           {{"record", *day.check_in}});
+  }
+  if (kind == "check_out") {
+    if (!day.check_in) {
+      return Error::conflict("messaging.not_checked_in", "the child has not been checked in today");
+    }
+    if (day.check_out) {
+      return Error::conflict("messaging.already_checked_out", "the child is already checked out",
+                             {{"record", *day.check_out}});
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+const char* const kInsertAttendance =
+    "INSERT INTO messaging_attendance (municipality_id, facility_id, child_id, date, kind, at, "
+    "source, person_kind, person_id, person_name, note, first_key, by_user_id, created_at) "
+    "VALUES ";
+const char* const kAttendanceRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+db::Params attendanceRowParams(const Mark& m, const std::string& now, bool earlier_of_kind) {
+  // first_key stays NULL when an earlier row for this kind was cancelled by a correction, so the
+  // unique key does not block the new one.
+  return {m.municipality_id, m.facility_id, m.child_id, m.date, m.kind, now, m.source,
+          m.person_kind, m.person_id, m.person_name,
+          m.note.empty() ? db::Value() : db::Value(m.note),
+          earlier_of_kind ? db::Value() : db::Value(m.kind), m.by_user_id, now};
+}
+
+Event markEvent(const Mark& m, const std::string& now) {
+  return Event{m.kind == "check_in" ? "attendance.checked_in" : "attendance.checked_out",
+               m.municipality_id,
+               {{"child_id", m.child_id},
+                {"facility_id", m.facility_id},
+                {"date", m.date},
+                {"at", now}}};
+}
+
 // With the child's row locked (or SQLite's write lock held): the rules on the day's rows, the
 // insert and the event. The day's rows answer both "in force?" and "first of its kind?".
 nlohmann::json insertLocked(Env& env, db::Tx& tx, const Mark& m, const std::string& now) {
@@ -166,38 +214,12 @@ nlohmann::json insertLocked(Env& env, db::Tx& tx, const Mark& m, const std::stri
                        {m.municipality_id, m.child_id, m.date});
   std::map<int64_t, ChildDay> folded;
   fold(rows, folded);
-  const ChildDay& day = folded[m.child_id];
-  if (m.kind == "check_in" && day.check_in) {
-    throw Error::conflict("messaging.already_checked_in", "the child is already checked in",
-                          {{"record", *day.check_in}});
-  }
-  if (m.kind == "check_out") {
-    if (!day.check_in) {
-      throw Error::conflict("messaging.not_checked_in", "the child has not been checked in today");
-    }
-    if (day.check_out) {
-      throw Error::conflict("messaging.already_checked_out", "the child is already checked out",
-                            {{"record", *day.check_out}});
-    }
-  }
-  // first_key stays NULL when an earlier row for this kind was cancelled by a correction, so the
-  // unique key does not block the new one.
+  if (auto error = dayRuleError(folded[m.child_id], m.kind)) throw *error;
   bool earlier = std::any_of(rows.begin(), rows.end(),
                              [&](const db::Row& r) { return r.getText("kind") == m.kind; });
-  auto res = tx.execute(
-      "INSERT INTO messaging_attendance (municipality_id, facility_id, child_id, date, kind, "
-      "at, source, person_kind, person_id, person_name, note, first_key, by_user_id, "
-      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {m.municipality_id, m.facility_id, m.child_id, m.date, m.kind, now, m.source, m.person_kind,
-       m.person_id, m.person_name, m.note.empty() ? db::Value() : db::Value(m.note),
-       earlier ? db::Value() : db::Value(m.kind), m.by_user_id, now});
-  env.ctx->events().publish(
-      tx, Event{m.kind == "check_in" ? "attendance.checked_in" : "attendance.checked_out",
-                m.municipality_id,
-                {{"child_id", m.child_id},
-                 {"facility_id", m.facility_id},
-                 {"date", m.date},
-                 {"at", now}}});
+  auto res = tx.execute(std::string(kInsertAttendance) + kAttendanceRow,
+                        attendanceRowParams(m, now, earlier));
+  env.ctx->events().publish(tx, markEvent(m, now));
   return insertedRowJson(m, res.last_insert_id, now);
 }
 
@@ -237,30 +259,166 @@ nlohmann::json recordMark(Env& env, const Mark& m) {
   });
 }
 
+namespace {
+
+// "?, ?, ..." for N values, padded to the next power of two by repeating the first value, so a
+// batch of any size reuses one of a few prepared statements (the connector caches 128).
+std::string inList(const std::vector<int64_t>& values, db::Params& params) {
+  size_t n = 1;
+  while (n < values.size()) n *= 2;
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += i ? ", ?" : "?";
+    params.push_back(values[i < values.size() ? i : 0]);
+  }
+  return out;
+}
+
+std::vector<int64_t> distinct(std::vector<int64_t> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+// Inserts ROWS (marks of distinct children) and returns their ids in the same order: one
+// multi-row INSERT per power-of-two chunk; a chunk of more than one row reads its ids back
+// (the children's rows are locked, so the rows at NOW for them are these).
+std::vector<int64_t> insertMarks(db::Tx& tx, const std::vector<std::pair<Mark, bool>>& rows,
+                                 const std::string& now) {
+  std::vector<int64_t> ids(rows.size());
+  size_t done = 0;
+  while (done < rows.size()) {
+    size_t chunk = 1;
+    while (chunk * 2 <= rows.size() - done && chunk < 64) chunk *= 2;
+    std::string sql = kInsertAttendance;
+    db::Params params;
+    std::vector<int64_t> children;
+    for (size_t i = done; i < done + chunk; ++i) {
+      sql += i > done ? std::string(", ") + kAttendanceRow : kAttendanceRow;
+      for (auto& v : attendanceRowParams(rows[i].first, now, rows[i].second)) {
+        params.push_back(std::move(v));
+      }
+      children.push_back(rows[i].first.child_id);
+    }
+    auto res = tx.execute(sql, params);
+    if (chunk == 1) {
+      ids[done] = res.last_insert_id;
+    } else {
+      db::Params p{now};
+      std::map<std::pair<int64_t, std::string>, int64_t> newest;
+      for (const auto& r : tx.query("SELECT id, child_id, kind FROM messaging_attendance WHERE "
+                                    "at = ? AND child_id IN (" + inList(children, p) + ")",
+                                    p)) {
+        int64_t& id = newest[{r.getInt("child_id"), r.getText("kind")}];
+        id = std::max(id, r.getInt("id"));
+      }
+      for (size_t i = done; i < done + chunk; ++i) {
+        ids[i] = newest[{rows[i].first.child_id, rows[i].first.kind}];
+      }
+    }
+    done += chunk;
+  }
+  return ids;
+}
+
+}  // namespace
+
+std::vector<MarkOutcome> recordGuardianMarks(Env& env, db::Tx& tx,
+                                             const std::vector<GuardianMark>& marks,
+                                             const std::string& now) {
+  std::vector<MarkOutcome> out(marks.size());
+  std::map<std::string, std::vector<size_t>> by_date;  // a batch may straddle midnight
+  for (size_t i = 0; i < marks.size(); ++i) by_date[marks[i].mark.date].push_back(i);
+  for (const auto& [date, members] : by_date) {
+    std::vector<int64_t> children, users;
+    for (size_t i : members) {
+      children.push_back(marks[i].mark.child_id);
+      users.push_back(marks[i].user_id);
+    }
+    children = distinct(children);
+    users = distinct(users);
+    // One locked read for every check of the rush: the children (household, town), their
+    // enrolments in force on DATE and the callers' guardian rows in their households. FOR
+    // UPDATE locks the children's rows as recordMark does.
+    db::Params p{date, date};
+    std::string sql =
+        "SELECT c.id AS child_id, c.municipality_id, c.household_id, e.facility_id, "
+        "e.starts_on, g.id AS guardian_id, g.user_id, g.family_name, g.given_name, "
+        "g.may_pick_up FROM children c JOIN enrolments e ON e.child_id = c.id AND "
+        "e.municipality_id = c.municipality_id AND e.starts_on <= ? AND (e.ends_on IS NULL OR "
+        "e.ends_on >= ?) JOIN guardians g ON g.household_id = c.household_id AND "
+        "g.municipality_id = c.municipality_id AND g.user_id IN (" + inList(users, p) + ")";
+    sql += " WHERE c.id IN (" + inList(children, p) + ") ORDER BY c.id" +
+           std::string(tx.dialect().forUpdate());
+    auto found = tx.query(sql, p);
+    db::Params q{date};
+    auto day_rows = tx.query(std::string(kSelect) + "WHERE date = ? AND child_id IN (" +
+                                 inList(children, q) + ") ORDER BY id",
+                             q);
+    std::map<int64_t, std::vector<const db::Row*>> rows_of;
+    for (const auto& r : day_rows) rows_of[r.getInt("child_id")].push_back(&r);
+
+    std::set<int64_t> seen;  // a second mark of a child in this batch goes alone, after it
+    std::vector<std::pair<Mark, bool>> rows;
+    std::vector<size_t> written;
+    for (size_t i : members) {
+      const GuardianMark& g = marks[i];
+      const Mark& m = g.mark;
+      // The newest enrolment in force, then the lowest guardian id: as the one-by-one path.
+      const db::Row* best = nullptr;
+      for (const auto& r : found) {
+        if (r.getInt("child_id") != m.child_id || r.getInt("municipality_id") != m.municipality_id ||
+            r.getInt("household_id") != g.household_id || r.getInt("user_id") != g.user_id) {
+          continue;
+        }
+        if (!best || r.getText("starts_on") > best->getText("starts_on") ||
+            (r.getText("starts_on") == best->getText("starts_on") &&
+             r.getInt("guardian_id") < best->getInt("guardian_id"))) {
+          best = &r;
+        }
+      }
+      if (!best || best->getInt("facility_id") != m.facility_id) continue;  // alone
+      if (m.kind == "check_out" && !best->getBool("may_pick_up")) continue;
+      if (!seen.insert(m.child_id).second) continue;
+      std::map<int64_t, ChildDay> folded;
+      bool earlier = false;
+      for (const db::Row* r : rows_of[m.child_id]) {
+        foldRow(*r, folded);
+        earlier = earlier || r->getText("kind") == m.kind;
+      }
+      if (auto error = dayRuleError(folded[m.child_id], m.kind)) {
+        out[i].kind = MarkOutcome::Kind::kRefused;
+        out[i].error = std::move(error);
+        continue;
+      }
+      Mark filled = m;
+      filled.person_id = best->getInt("guardian_id");
+      filled.person_name = best->getText("family_name") + " " + best->getText("given_name");
+      rows.emplace_back(std::move(filled), earlier);
+      written.push_back(i);
+    }
+    std::vector<int64_t> ids = insertMarks(tx, rows, now);
+    for (size_t k = 0; k < written.size(); ++k) {
+      MarkOutcome& o = out[written[k]];
+      o.kind = MarkOutcome::Kind::kWritten;
+      o.row = insertedRowJson(rows[k].first, ids[k], now);
+      env.ctx->events().publish(tx, markEvent(rows[k].first, now));
+    }
+  }
+  return out;
+}
+
 std::optional<nlohmann::json> recordGuardianMarkFast(Env& env, Mark m, int64_t household_id,
                                                      int64_t user_id) {
   const std::string now = formatUtc(env.clock->now());
-  return uniqueAsConflict(m, [&]() -> std::optional<nlohmann::json> {
-    return env.db->transaction([&](db::Tx& tx) -> std::optional<nlohmann::json> {
-      // One locked read for every check of the rush: the child (this household, this town),
-      // its enrolment in force today (the newest, as enrolmentOn takes it) and the caller's
-      // guardian row in its household. FOR UPDATE locks the child's row as recordMark does.
-      auto row = tx.queryOne(
-          "SELECT e.facility_id, g.id AS guardian_id, g.family_name, g.given_name, "
-          "g.may_pick_up FROM children c JOIN enrolments e ON e.child_id = c.id AND "
-          "e.municipality_id = c.municipality_id AND e.starts_on <= ? AND (e.ends_on IS NULL OR "
-          "e.ends_on >= ?) JOIN guardians g ON g.household_id = c.household_id AND "
-          "g.user_id = ? AND g.municipality_id = c.municipality_id WHERE c.id = ? AND "
-          "c.municipality_id = ? AND c.household_id = ? ORDER BY e.starts_on DESC, g.id LIMIT 1" +
-              std::string(tx.dialect().forUpdate()),
-          {m.date, m.date, user_id, m.child_id, m.municipality_id, household_id});
-      if (!row || row->getInt("facility_id") != m.facility_id) return std::nullopt;
-      if (m.kind == "check_out" && !row->getBool("may_pick_up")) return std::nullopt;
-      m.person_id = row->getInt("guardian_id");
-      m.person_name = row->getText("family_name") + " " + row->getText("given_name");
-      return insertLocked(env, tx, m, now);
+  MarkOutcome o = uniqueAsConflict(m, [&] {
+    return env.db->transaction([&](db::Tx& tx) {
+      return recordGuardianMarks(env, tx, {GuardianMark{m, household_id, user_id}}, now).at(0);
     });
   });
+  if (o.kind == MarkOutcome::Kind::kRefused) throw *o.error;
+  if (o.kind == MarkOutcome::Kind::kAlone) return std::nullopt;
+  return o.row;
 }
 
 }  // namespace sukusuku::messaging

@@ -15,6 +15,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include <sukusuku/error.h>
 
 #include "common.h"
 
@@ -57,6 +60,37 @@ ChildDay dayOfChild(db::Connection& conn, int64_t municipality_id, int64_t child
 
 // Records a check-in or check-out (rules above) and returns the row as JSON.
 nlohmann::json recordMark(Env& env, const Mark& mark);
+// A guardian marking their own child (MARK without person_id/name), as the rush sends it.
+struct GuardianMark {
+  Mark mark;
+  int64_t household_id = 0;
+  int64_t user_id = 0;
+};
+
+struct MarkOutcome {
+  enum class Kind {
+    kAlone,    // nothing written: take the checks one by one (recordMark) for the precise answer
+    kWritten,  // recorded; ROW is the new row as attendanceRowJson gives it
+    kRefused,  // the day's rules refuse it (409 already checked in/out, not checked in): ERROR
+  };
+  Kind kind = Kind::kAlone;
+  nlohmann::json row;
+  std::optional<Error> error;
+};
+
+// The morning-rush path for many guardians at once, inside the caller's transaction TX: one
+// locked read checks every mark's household, town, enrolment on its date at MARK.facility_id and
+// the caller's guardian row (and may_pick_up for a check-out); one read takes the children's day
+// rows; one multi-row INSERT (per power-of-two chunk) records what the rules allow. A mark that
+// does not pass the checks, or a second mark of a child already in MARKS, is kAlone. Events are
+// published when TX commits.
+std::vector<MarkOutcome> recordGuardianMarks(Env& env, db::Tx& tx,
+                                             const std::vector<GuardianMark>& marks,
+                                             const std::string& now);
+
+// The day's rules for a new mark of KIND given the rows in force (the 409s above).
+std::optional<Error> dayRuleError(const ChildDay& day, const std::string& kind);
+
 // The morning-rush path of a guardian marking their own child (MARK without person_id/name):
 // one locked read checks household, town, today's enrolment at MARK.facility_id and the caller's
 // guardian row (and may_pick_up for a check-out), then records like recordMark. nullopt, with

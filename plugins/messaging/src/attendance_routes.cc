@@ -8,6 +8,7 @@
 #include <sukusuku/tenancy.h>
 
 #include "attendance.h"
+#include "checkin_batcher.h"
 #include "notices.h"
 #include "planned.h"
 
@@ -72,7 +73,8 @@ Response guardianMark(Env& env, Request& r, const std::string& kind) {
   m.note = optionalText(body, "note", 500);
   m.by_user_id = p.user_id;
   // The morning rush: a guardian with today's valid code for their own child, enrolled there,
-  // is checked and recorded in one transaction of four statements. Anything else falls through
+  // is checked and recorded with the marks of other requests (group commit, checkin_batcher.h)
+  // or alone in one transaction of four statements. Anything else falls through
   // to the checks one by one below, which give the precise error.
   if (p.role == roles::kGuardian && p.household_id != 0) {
     int64_t facility = 0;
@@ -82,7 +84,11 @@ Response guardianMark(Env& env, Request& r, const std::string& kind) {
     }
     if (facility > 0) {
       m.facility_id = facility;
-      if (auto done = recordGuardianMarkFast(env, m, p.household_id, p.user_id)) {
+      if (env.checkins) {
+        MarkOutcome o = env.checkins->submit(GuardianMark{m, p.household_id, p.user_id});
+        if (o.kind == MarkOutcome::Kind::kRefused) throw *o.error;
+        if (o.kind == MarkOutcome::Kind::kWritten) return Response::json(o.row, 201);
+      } else if (auto done = recordGuardianMarkFast(env, m, p.household_id, p.user_id)) {
         return Response::json(*done, 201);
       }
     }

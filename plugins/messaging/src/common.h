@@ -15,6 +15,8 @@
 
 namespace sukusuku::messaging {
 
+class CheckinBatcher;
+
 // What every part of the plugin needs; lives as long as the plugin.
 struct Env {
   PluginContext* ctx = nullptr;
@@ -24,6 +26,7 @@ struct Env {
   std::shared_ptr<push::Notifier> notifier;  // null until the push core provides one
   std::string qr_secret;                     // loaded in start()
   std::string no_show_alert_time = "10:00";  // 'HH:MM' Tokyo
+  std::shared_ptr<CheckinBatcher> checkins;  // group commit of the rush; null = one by one
 };
 
 // "HH:MM" of T in Asia/Tokyo.

@@ -11,6 +11,9 @@
 //       and kept in the database (messaging_secrets), so every app node agrees.
 //   messaging.attachment_max_bytes = 10485760
 //       Largest handout attachment (PDF or image, checked by content).
+//   messaging.checkin_batch_max = 64
+//       Most guardians' check-ins/outs written in one transaction during a rush (group commit,
+//       checkin_batcher.h); 0 writes each in its own transaction on the request's thread.
 //
 // Services: "messaging.planned_attendance" (sukusuku/services/planned_attendance.h).
 // Events published: attendance.checked_in, attendance.checked_out
@@ -18,6 +21,7 @@
 #include <sukusuku/plugin.h>
 
 #include "attendance.h"
+#include "checkin_batcher.h"
 #include "common.h"
 #include "outreach.h"
 #include "entrance_qr.h"
@@ -45,6 +49,8 @@ class MessagingPlugin final : public sukusuku::Plugin {
                       "Tokyo time (HH:MM) after which unexplained non-arrivals alert guardians");
     ctx.declareConfig("qr_secret", "",
                       "Secret of the daily entrance QR codes; empty = generated, kept in the DB");
+    ctx.declareConfig("checkin_batch_max", "64",
+                      "Most check-ins written in one transaction in a rush; 0 = one by one");
     env_.no_show_alert_time = ctx.config().getString("messaging.no_show_alert_time");
     if (!sukusuku::messaging::validTime(env_.no_show_alert_time)) {
       throw std::runtime_error("messaging.no_show_alert_time must be HH:MM, not '" +
@@ -109,6 +115,19 @@ class MessagingPlugin final : public sukusuku::Plugin {
     if (env_.qr_secret.empty()) {
       env_.qr_secret = sukusuku::messaging::loadOrCreateSecret(ctx.database(), ctx.clock());
     }
+    int64_t batch = ctx.config().getInt("messaging.checkin_batch_max");
+    if (batch < 0 || batch > 1024) {
+      throw std::runtime_error("messaging.checkin_batch_max must be 0..1024, not " +
+                               std::to_string(batch));
+    }
+    if (batch > 0) {
+      env_.checkins = std::make_shared<sukusuku::messaging::CheckinBatcher>(
+          env_, static_cast<size_t>(batch));
+    }
+  }
+
+  void stop() override {
+    if (env_.checkins) env_.checkins->stop();
   }
 
  private:

@@ -4,7 +4,10 @@
 // devices at once, other families' children) and staff clock-in/out.
 #include <sodium.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <set>
 #include <thread>
 
 #include <sukusuku/services/planned_attendance.h>
@@ -179,6 +182,120 @@ TEST_P(AttendanceTest, TwoDevicesCheckingTheSameChildInAtOnceMakeExactlyOneRecor
                    "'check_in'",
                    {child}),
             1);
+}
+
+// The morning rush: guardians' check-ins arriving together are written in one transaction
+// (group commit) and each still gets its own answer — its own row, a 409 for a second phone on
+// the same child, the precise 404 for a child that is not the caller's.
+TEST_P(AttendanceTest, ARushOfCheckInsIsWrittenTogetherAndEachGetsItsOwnAnswer) {
+  const std::string code = todaysCode();
+  const int64_t own = ownChild();
+  // Eight more families at ひまわり get a login for their first guardian.
+  struct Family {
+    int64_t user = 0, guardian = 0, child = 0;
+    std::string name;
+  };
+  std::vector<Family> families;
+  {
+    auto conn = db().acquire();
+    auto children = conn->query(
+        "SELECT c.id, c.household_id FROM children c JOIN enrolments e ON e.child_id = c.id "
+        "WHERE e.facility_id = ? AND c.household_id <> ? ORDER BY c.id",
+        {himawari(), householdOf(guardianUser())});
+    std::set<int64_t> households;
+    for (const auto& c : children) {
+      if (families.size() == 8) break;
+      if (!households.insert(c.getInt("household_id")).second) continue;
+      auto g = conn->queryOne(
+          "SELECT id, municipality_id, family_name, given_name FROM guardians WHERE "
+          "household_id = ? AND may_pick_up = 1 ORDER BY id LIMIT 1",
+          {c.getInt("household_id")});
+      ASSERT_TRUE(g);
+      Family f;
+      f.child = c.getInt("id");
+      f.guardian = g->getInt("id");
+      f.name = g->getText("family_name") + " " + g->getText("given_name");
+      std::string now = formatUtc(clock_->now());
+      f.user = conn->execute("INSERT INTO users (municipality_id, login, display_name, "
+                             "created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                             {g->getInt("municipality_id"),
+                              "rush" + std::to_string(f.guardian) + "@example.jp", f.name, now,
+                              now})
+                   .last_insert_id;
+      conn->execute("INSERT INTO user_roles (municipality_id, user_id, role, granted_at, "
+                    "granted_by_user_id) VALUES (?, ?, 'guardian', ?, 0)",
+                    {g->getInt("municipality_id"), f.user, now});
+      conn->execute("UPDATE guardians SET user_id = ? WHERE id = ?", {f.user, f.guardian});
+      families.push_back(f);
+    }
+  }
+  ASSERT_EQ(families.size(), 8u);
+
+  // A staff transaction holds the demo child's row (SQLite: the write lock), so the first
+  // check-in's batch waits and the rest of the rush gathers behind it.
+  std::atomic<bool> locked{false}, release{false};
+  std::thread holder([&] {
+    db().transaction([&](db::Tx& tx) {
+      tx.query("SELECT id FROM children WHERE id = ?" + std::string(tx.dialect().forUpdate()),
+               {own});
+      locked = true;
+      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    });
+  });
+  while (!locked) std::this_thread::yield();
+  Reply first;
+  std::thread first_thread([&] { first = checkIn(guardianUser(), own, code); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+  std::vector<Reply> replies(families.size() + 2);
+  std::vector<std::thread> rush;
+  for (size_t i = 0; i < families.size(); ++i) {
+    rush.emplace_back([&, i] { replies[i] = checkIn(families[i].user, families[i].child, code); });
+  }
+  // The first family's second phone, and the demo guardian trying a child not theirs.
+  rush.emplace_back([&] { replies[8] = checkIn(families[0].user, families[0].child, code); });
+  rush.emplace_back([&] { replies[9] = checkIn(guardianUser(), families[1].child, code); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  release = true;
+  holder.join();
+  first_thread.join();
+  for (auto& t : rush) t.join();
+
+  EXPECT_EQ(first.status, 201) << first.body;
+  for (size_t i = 1; i < families.size(); ++i) {
+    ASSERT_EQ(replies[i].status, 201) << replies[i].body;
+    auto row = replies[i].json();
+    EXPECT_EQ(row["child_id"], families[i].child);
+    EXPECT_EQ(row["person_kind"], "guardian");
+    EXPECT_EQ(row["person_id"], families[i].guardian);
+    EXPECT_EQ(row["person_name"], families[i].name);
+    EXPECT_EQ(scalar("SELECT child_id FROM messaging_attendance WHERE id = ?",
+                     {row["id"].get<int64_t>()}),
+              families[i].child);
+  }
+  // Family 0's two phones: one record, one 409.
+  std::vector<int> twins = {replies[0].status, replies[8].status};
+  std::sort(twins.begin(), twins.end());
+  EXPECT_EQ(twins, (std::vector<int>{201, 409}));
+  const Reply& lost = replies[0].status == 409 ? replies[0] : replies[8];
+  EXPECT_EQ(lost.json()["error"]["code"], "messaging.already_checked_in");
+  EXPECT_EQ(replies[9].status, 404) << replies[9].body;
+  EXPECT_EQ(attendanceRows(), 9);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM messaging_attendance WHERE child_id = ?",
+                   {families[1].child}),
+            1);
+
+  // Eleven marks reached the writer, in at most three transactions (one waited for the lock;
+  // the rest came together): sukusuku_messaging_checkin_batch_size.
+  std::string metrics = sys_->rt->metrics().render();
+  auto value = [&](const std::string& name) {
+    auto at = metrics.find("\n" + name + " ");
+    EXPECT_NE(at, std::string::npos) << name;
+    return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + name.size() + 2));
+  };
+  EXPECT_EQ(value("sukusuku_messaging_checkin_batch_size_sum"), 11);
+  EXPECT_LE(value("sukusuku_messaging_checkin_batch_size_count"), 3);
+  EXPECT_EQ(value("sukusuku_messaging_checkin_batches_failed_total"), 0);
 }
 
 TEST_P(AttendanceTest, OnlyAuthorisedPeoplePickUpOnTheTablet) {
