@@ -1,6 +1,7 @@
 // Browser tests of handouts and surveys on the staff tablet (1024×768): compose a handout with a
 // PDF for the demo family, see the read receipt move from 0/1 to 1/1 when the guardian reads it
-// in the app (over the API); create a survey, the guardian answers, the tally chart shows it.
+// in the app (over the API); draft a survey (a bad value brings the form back with the message
+// beside the question), send it, the guardian answers, the tally chart shows it, close it early.
 // Screenshots: messaging-handout-*.png, messaging-survey-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -93,6 +94,18 @@ test('create a survey and see the tally', async () => {
   await page.locator('input[name=q2_label]').fill('ご意見');
   await page.locator('select[name=q2_kind]').selectOption('text');
   await demo.shot(page, 'messaging-survey-compose');
+  // A bad value (one option only) brings the form back with what was typed and the message on
+  // that question, not the error page.
+  await page.locator('textarea[name=q1_options]').fill('参加');
+  await Promise.all([page.waitForLoadState('load'), page.locator('#create').click()]);
+  assert.match(await page.locator('#form-error').innerText(), /選択肢は1行に1つ/);
+  assert.match(await page.locator('.msg-field-error[data-field=q1]').innerText(), /選択肢は1行に1つ/);
+  assert.equal(await page.locator('input[name=title]').inputValue(), '遠足のアンケート');
+  assert.equal(await page.locator('input[name=q2_label]').inputValue(), 'ご意見');
+  assert.equal(await page.locator('select[name=q2_kind]').inputValue(), 'text');
+  assert.ok(await page.locator(`input[name=household_id][value="${household}"]`).isChecked());
+  await demo.shot(page, 'messaging-survey-form-error');
+  await page.locator('textarea[name=q1_options]').fill('参加\n不参加');
   await Promise.all([page.waitForURL(/\/web\/messaging\/surveys\/\d+$/), page.locator('#create').click()]);
   // A draft: nobody is asked until it is sent.
   assert.equal(await page.locator('#survey-status').innerText(), '下書き');

@@ -18,6 +18,7 @@
 
 #include "common.h"
 #include "contact_photos.h"
+#include "form_errors.h"
 #include "upload_form.h"
 
 namespace sukusuku::messaging {
@@ -102,11 +103,14 @@ nlohmann::json validateFields(const nlohmann::json& input, const std::vector<Fie
     }
   }
   if (out.contains("nap_start") != out.contains("nap_end")) {
-    throw Error::invalid("messaging.invalid_nap", "a nap needs both start and end");
+    throw Error::invalid("messaging.invalid_nap", "a nap needs both start and end",
+                         {{"field", out.contains("nap_start") ? "nap_end" : "nap_start"}});
   }
   if (out.contains("nap_start") && minutesOf(out["nap_end"]) <= minutesOf(out["nap_start"])) {
     throw Error::invalid("messaging.nap_end_before_start", "the nap must end after it starts",
-                         {{"nap_start", out["nap_start"]}, {"nap_end", out["nap_end"]}});
+                         {{"nap_start", out["nap_start"]},
+                          {"nap_end", out["nap_end"]},
+                          {"field", "nap_end"}});
   }
   return out;
 }
@@ -242,6 +246,130 @@ std::string likePattern(const std::string& q) {
     out += c;
   }
   return out + "%";
+}
+
+// The class view (クラス連絡帳) of FACILITY's CLASS_ID (0: the first class) on DATE; with RETRY,
+// that child's nursery form shows what was sent and why it was refused (status 422).
+struct NurseryRetry {
+  int64_t child = 0;
+  nlohmann::json values;  // field -> typed value
+  std::string text;
+  nlohmann::json error;   // formError()
+};
+
+Response classView(Env& env, const ContactPhotos& photos, db::Connection& conn, const Request& r,
+                   int64_t facility, const std::string& date, int64_t class_id,
+                   const NurseryRetry* retry) {
+    const Principal& p = r.user();
+    std::map<int64_t, std::map<std::string, nlohmann::json>> entries;
+    for (const auto& row : conn.query(std::string(kSelect) +
+                                           "WHERE facility_id = ? AND date = ? AND "
+                                           "municipality_id = ?",
+                                       {facility, date, p.municipality_id})) {
+      entries[row.getInt("child_id")][row.getText("side")] = entryJson(row);
+    }
+    auto pics = photos.ofFacilityDay(conn, p.municipality_id, facility, date);
+    nlohmann::json classes = nlohmann::json::array();
+    for (const auto& c : conn.query(
+             "SELECT DISTINCT cl.id, cl.name, cl.age_group FROM classes cl JOIN enrolments e ON "
+             "e.class_id = cl.id WHERE e.facility_id = ? AND e.municipality_id = ? AND "
+             "e.starts_on <= ? AND (e.ends_on IS NULL OR e.ends_on >= ?) ORDER BY cl.age_group, "
+             "cl.id",
+             {facility, p.municipality_id, date, date})) {
+      if (class_id == 0) class_id = c.getInt("id");
+      classes.push_back({{"id", c.getInt("id")},
+                         {"name", c.getText("name")},
+                         {"active", c.getInt("id") == class_id}});
+    }
+    auto rows = conn.query(
+        "SELECT c.id, c.family_name, c.given_name FROM children c JOIN enrolments e ON "
+        "e.child_id = c.id WHERE e.facility_id = ? AND e.municipality_id = ? AND e.class_id = ? "
+        "AND e.starts_on <= ? AND (e.ends_on IS NULL OR e.ends_on >= ?) ORDER BY "
+        "c.family_name_kana, c.given_name_kana, c.id",
+        {facility, p.municipality_id, class_id, date, date});
+    const I18n& i18n = env.web->i18n();
+    nlohmann::json children = nlohmann::json::array();
+    int unread = 0, needs_reply = 0, home_count = 0;
+    for (const auto& row : rows) {
+      int64_t id = row.getInt("id");
+      // Every key the template tests is set on each child, so a section never falls back to the
+      // page's own "unread" / "needs_reply" counts.
+      nlohmann::json c = {{"id", id},
+                          {"name", row.getText("family_name") + " " + row.getText("given_name")},
+                          {"unread", false},
+                          {"needs_reply", false},
+                          {"home", nullptr},
+                          {"nursery", nullptr},
+                          {"photos", pics[id]["nursery"].is_null() ? nlohmann::json::array()
+                                                                   : pics[id]["nursery"]}};
+      auto& e = entries[id];
+      if (e.count("home")) {
+        ++home_count;
+        nlohmann::json home = e["home"];
+        nlohmann::json shown = nlohmann::json::array();
+        for (auto it = home["fields"].begin(); it != home["fields"].end(); ++it) {
+          std::string value = it->is_string() ? it->get<std::string>() : it->dump();
+          if (it->is_string() && it.key() != "pickup_person" && !validTime(value)) {
+            value = i18n.t(r.language, "messaging.choice." + value);
+          }
+          shown.push_back({{"label", i18n.t(r.language, "messaging.field." + it.key())},
+                           {"value", value}});
+        }
+        home["shown"] = shown;
+        home["photos"] = pics[id]["home"].is_null() ? nlohmann::json::array() : pics[id]["home"];
+        c["home"] = home;
+        c["unread"] = !home["read"].get<bool>();
+        if (c["unread"].get<bool>()) ++unread;
+        bool replied = e.count("nursery") &&
+                       e["nursery"]["updated_at"].get<std::string>() >=
+                           home["updated_at"].get<std::string>();
+        c["needs_reply"] = !replied;
+        if (!replied) ++needs_reply;
+      }
+      if (e.count("nursery")) c["nursery"] = e["nursery"];
+      c["form"] = e.count("nursery") ? e["nursery"]["fields"] : nlohmann::json::object();
+      c["form_text"] = e.count("nursery") ? e["nursery"]["text"] : nlohmann::json("");
+      c["error"] = false;
+      c["errors"] = nlohmann::json::object();
+      if (retry && retry->child == id) {
+        // The form as it was sent, with the message beside the field.
+        c["form"] = retry->values;
+        c["form_text"] = retry->text;
+        nlohmann::json shown = nlohmann::json::object();
+        addFormError(shown, retry->error);
+        c["error"] = shown["error"];
+        c["errors"] = shown["errors"];
+      }
+      for (const char* name : {"lunch", "bowel"}) {
+        const auto& choices = std::string(name) == "lunch" ? kAmounts : kBowel;
+        std::string chosen = c["form"].value(name, std::string());
+        nlohmann::json options = nlohmann::json::array();
+        for (const auto& v : choices) {
+          options.push_back({{"value", v},
+                             {"label", i18n.t(r.language, "messaging.choice." + v)},
+                             {"selected", v == chosen}});
+        }
+        c[std::string(name) + "_options"] = options;
+      }
+      children.push_back(c);
+    }
+    env.ctx->audit().record(conn, {.municipality_id = p.municipality_id,
+                                    .actor_user_id = p.user_id,
+                                    .actor_role = p.role,
+                                    .action = "messaging.contact_book.class_read",
+                                    .target_type = "class",
+                                    .target_id = std::to_string(class_id),
+                                    .details = {{"date", date}, {"children", children.size()}},
+                                    .request_id = r.request_id});
+    nlohmann::json data = {{"facility_id", facility}, {"class_id", class_id},
+                           {"date", date},            {"classes", classes},
+                           {"children", children},    {"unread", unread},
+                           {"needs_reply", needs_reply}, {"home_count", home_count},
+                           {"amounts", kAmounts},     {"bowels", kBowel},
+                           {"max_photos", kMaxPhotosPerEntry},
+                           {"photo_max_mb", photos.maxBytes() / (1024 * 1024)}};
+    if (r.queryParam("format").value_or("") == "json") return Response::json(data);
+    return env.web->page(r, "messaging/contact_book", data, "messaging.contact_book.title");
 }
 
 }  // namespace
@@ -414,7 +542,6 @@ void addContactBook(Env& env) {
                 [&env, photos](Request& r) {
     auto conn = env.db->acquire();
     int64_t facility = staffFacility(*conn, r);
-    const Principal& p = r.user();
     std::string date = r.queryParam("date").value_or(tokyoDate(env.clock->now()));
     if (!validDate(date)) throw Error::invalid("messaging.invalid_date", "YYYY-MM-DD");
     int64_t class_id = 0;
@@ -424,93 +551,7 @@ void addContactBook(Env& env) {
       } catch (const std::exception&) {
       }
     }
-    std::map<int64_t, std::map<std::string, nlohmann::json>> entries;
-    for (const auto& row : conn->query(std::string(kSelect) +
-                                           "WHERE facility_id = ? AND date = ? AND "
-                                           "municipality_id = ?",
-                                       {facility, date, p.municipality_id})) {
-      entries[row.getInt("child_id")][row.getText("side")] = entryJson(row);
-    }
-    auto pics = photos->ofFacilityDay(*conn, p.municipality_id, facility, date);
-    nlohmann::json classes = nlohmann::json::array();
-    for (const auto& c : conn->query(
-             "SELECT DISTINCT cl.id, cl.name, cl.age_group FROM classes cl JOIN enrolments e ON "
-             "e.class_id = cl.id WHERE e.facility_id = ? AND e.municipality_id = ? AND "
-             "e.starts_on <= ? AND (e.ends_on IS NULL OR e.ends_on >= ?) ORDER BY cl.age_group, "
-             "cl.id",
-             {facility, p.municipality_id, date, date})) {
-      if (class_id == 0) class_id = c.getInt("id");
-      classes.push_back({{"id", c.getInt("id")},
-                         {"name", c.getText("name")},
-                         {"active", c.getInt("id") == class_id}});
-    }
-    auto rows = conn->query(
-        "SELECT c.id, c.family_name, c.given_name FROM children c JOIN enrolments e ON "
-        "e.child_id = c.id WHERE e.facility_id = ? AND e.municipality_id = ? AND e.class_id = ? "
-        "AND e.starts_on <= ? AND (e.ends_on IS NULL OR e.ends_on >= ?) ORDER BY "
-        "c.family_name_kana, c.given_name_kana, c.id",
-        {facility, p.municipality_id, class_id, date, date});
-    const I18n& i18n = env.web->i18n();
-    nlohmann::json children = nlohmann::json::array();
-    int unread = 0, needs_reply = 0, home_count = 0;
-    for (const auto& row : rows) {
-      int64_t id = row.getInt("id");
-      // Every key the template tests is set on each child, so a section never falls back to the
-      // page's own "unread" / "needs_reply" counts.
-      nlohmann::json c = {{"id", id},
-                          {"name", row.getText("family_name") + " " + row.getText("given_name")},
-                          {"unread", false},
-                          {"needs_reply", false},
-                          {"home", nullptr},
-                          {"nursery", nullptr},
-                          {"photos", pics[id]["nursery"].is_null() ? nlohmann::json::array()
-                                                                   : pics[id]["nursery"]}};
-      auto& e = entries[id];
-      if (e.count("home")) {
-        ++home_count;
-        nlohmann::json home = e["home"];
-        nlohmann::json shown = nlohmann::json::array();
-        for (auto it = home["fields"].begin(); it != home["fields"].end(); ++it) {
-          std::string value = it->is_string() ? it->get<std::string>() : it->dump();
-          if (it->is_string() && it.key() != "pickup_person" && !validTime(value)) {
-            value = i18n.t(r.language, "messaging.choice." + value);
-          }
-          shown.push_back({{"label", i18n.t(r.language, "messaging.field." + it.key())},
-                           {"value", value}});
-        }
-        home["shown"] = shown;
-        home["photos"] = pics[id]["home"].is_null() ? nlohmann::json::array() : pics[id]["home"];
-        c["home"] = home;
-        c["unread"] = !home["read"].get<bool>();
-        if (c["unread"].get<bool>()) ++unread;
-        bool replied = e.count("nursery") &&
-                       e["nursery"]["updated_at"].get<std::string>() >=
-                           home["updated_at"].get<std::string>();
-        c["needs_reply"] = !replied;
-        if (!replied) ++needs_reply;
-      }
-      if (e.count("nursery")) c["nursery"] = e["nursery"];
-      c["form"] = e.count("nursery") ? e["nursery"]["fields"] : nlohmann::json::object();
-      c["form_text"] = e.count("nursery") ? e["nursery"]["text"] : nlohmann::json("");
-      children.push_back(c);
-    }
-    env.ctx->audit().record(*conn, {.municipality_id = p.municipality_id,
-                                    .actor_user_id = p.user_id,
-                                    .actor_role = p.role,
-                                    .action = "messaging.contact_book.class_read",
-                                    .target_type = "class",
-                                    .target_id = std::to_string(class_id),
-                                    .details = {{"date", date}, {"children", children.size()}},
-                                    .request_id = r.request_id});
-    nlohmann::json data = {{"facility_id", facility}, {"class_id", class_id},
-                           {"date", date},            {"classes", classes},
-                           {"children", children},    {"unread", unread},
-                           {"needs_reply", needs_reply}, {"home_count", home_count},
-                           {"amounts", kAmounts},     {"bowels", kBowel},
-                           {"max_photos", kMaxPhotosPerEntry},
-                           {"photo_max_mb", photos->maxBytes() / (1024 * 1024)}};
-    if (r.queryParam("format").value_or("") == "json") return Response::json(data);
-    return env.web->page(r, "messaging/contact_book", data, "messaging.contact_book.title");
+    return classView(env, *photos, *conn, r, facility, date, class_id, nullptr);
   }});
 
   // The nursery side from the class view's form (fields as form values).
@@ -531,6 +572,13 @@ void addContactBook(Env& env) {
     int64_t facility = facilityOf(*conn, p, child, date);
     nlohmann::json input = nlohmann::json::object();
     for (const auto& spec : kNursery) input[spec.name] = formField(form, spec.name);
+    int64_t class_id = 0;
+    try {
+      class_id = std::stoll(formField(form, "class_id"));
+    } catch (const std::exception&) {
+    }
+    // A refused value shows the class view again with this child's form as it was sent.
+    return submitOrShowForm(*env.web, r, [&] {
     nlohmann::json fields = validateFields(input, kNursery);
     nlohmann::json text_body = {{"text", formField(form, "text")}};
     std::string text = optionalText(text_body, "text", 2000);
@@ -562,6 +610,10 @@ void addContactBook(Env& env) {
                        "&date=" + date;
     if (auto cl = formField(form, "class_id"); !cl.empty()) next += "&class_id=" + cl;
     return Response::redirect(next + "#child-" + std::to_string(child));
+    }, [&](const nlohmann::json& error) {
+      NurseryRetry retry{child, input, formField(form, "text"), error};
+      return classView(env, *photos, *conn, r, facility, date, class_id, &retry);
+    });
   }};
   nursery.max_body_bytes = photos->maxBytes() * kMaxPhotosPerEntry + (1 << 20);
   ctx.addRoute(std::move(nursery));

@@ -15,6 +15,7 @@
 #include <sukusuku/tenancy.h>
 
 #include "audience.h"
+#include "form_errors.h"
 #include "outreach.h"
 #include "rich_text.h"
 #include "upload_form.h"
@@ -280,6 +281,7 @@ struct Surveys {
     return {{"facility_id", facility},
             {"action", action},
             {"editing", editing},
+            {"errors", nlohmann::json::object()},
             {"classes", classes},
             {"families", families},
             {"slots", slots},
@@ -314,6 +316,25 @@ struct Surveys {
       if (q.required) v.emplace(p + "required", "1");
     }
     return v;
+  }
+
+  // The form again with VALUES as typed and ERROR beside its field (a question's error on its
+  // slot).
+  Response formAgain(db::Connection& conn, const Request& r, int64_t facility,
+                     const std::multimap<std::string, std::string>& values,
+                     const std::string& action, bool editing, const nlohmann::json& error) {
+    nlohmann::json data = formData(conn, r, facility, values, action, editing);
+    addFormError(data, error);
+    std::string field = error["field"];
+    if (error["code"] == "messaging.survey_needs_questions") {
+      data["errors"]["questions"] = error["message"];
+    }
+    for (auto& slot : data["slots"]) {
+      std::string q = "q" + std::to_string(slot["n"].get<int>());
+      if (field == q || field.rfind(q + "_", 0) == 0) slot["error"] = error["message"];
+    }
+    return env.web->page(r, "messaging/survey_form", data,
+                         editing ? "messaging.surveys.edit" : "messaging.surveys.compose", 422);
   }
 
   db::Row draftOf(db::Connection& conn, const Request& r) {
@@ -487,6 +508,7 @@ void addSurveys(Env& env) {
     }
     const Principal& p = r.user();
     tenancy::requireFacility(*conn, p, facility);
+    return submitOrShowForm(*h->env.web, r, [&] {
     Surveys::Draft d = h->readDraft(*conn, r, form.fields, facility);
     int64_t id = h->env.db->transaction([&](db::Tx& tx) {
       std::string at = h->now();
@@ -504,6 +526,9 @@ void addSurveys(Env& env) {
     });
     h->env.web->flash(r, "success", h->env.web->i18n().t(r.language, "messaging.surveys.flash_draft"));
     return Response::redirect("/web/messaging/surveys/" + std::to_string(id));
+    }, [&](const nlohmann::json& error) {
+      return h->formAgain(*conn, r, facility, form.fields, "/web/messaging/surveys", false, error);
+    });
   }});
 
   ctx.addRoute({"GET", "/web/messaging/surveys/{survey_id}/edit", "messaging.surveys.manage",
@@ -524,6 +549,7 @@ void addSurveys(Env& env) {
     auto conn = h->env.db->acquire();
     auto s = h->draftOf(*conn, r);
     int64_t id = s.getInt("id");
+    return submitOrShowForm(*h->env.web, r, [&] {
     Surveys::Draft d = h->readDraft(*conn, r, form.fields, s.getInt("facility_id"));
     h->env.db->transaction([&](db::Tx& tx) {
       if (tx.execute("UPDATE messaging_surveys SET title = ?, description = ?, per_kind = ?, "
@@ -540,6 +566,10 @@ void addSurveys(Env& env) {
     });
     h->env.web->flash(r, "success", h->env.web->i18n().t(r.language, "messaging.surveys.flash_saved"));
     return Response::redirect("/web/messaging/surveys/" + std::to_string(id));
+    }, [&](const nlohmann::json& error) {
+      return h->formAgain(*conn, r, s.getInt("facility_id"), form.fields,
+                          "/web/messaging/surveys/" + std::to_string(id), true, error);
+    });
   }});
 
   // Sends a draft: the audience is resolved today, the families are notified, answers open.

@@ -108,6 +108,9 @@ TEST_P(SurveysTest, ASurveyTalliesAndExports) {
   auto r = web("POST", "/web/messaging/surveys", staffUser(), bad);
   EXPECT_EQ(r.status, 422);
   EXPECT_NE(r.body.find("messaging.invalid_options"), std::string::npos);
+  // The form again with what was typed, the message on the question it is about.
+  EXPECT_NE(r.body.find("value=\"遠足についてのアンケート\""), std::string::npos);
+  EXPECT_NE(r.body.find("data-field=\"q1\">選択肢は1行に1つ"), std::string::npos);
   bad = form;
   bad["deadline"] = "2026-11-20T17:00";
   EXPECT_NE(web("POST", "/web/messaging/surveys", staffUser(), bad).body.find("messaging.invalid_deadline"),
