@@ -1,6 +1,7 @@
 // Browser tests of handouts and surveys on the staff tablet (1024×768): compose a handout with a
 // PDF for the demo family, see the read receipt move from 0/1 to 1/1 when the guardian reads it
-// in the app (over the API); create a survey, the guardian answers, the tally chart shows it.
+// in the app (over the API); draft a survey (a bad value brings the form back with the message
+// beside the question), send it, the guardian answers, the tally chart shows it, close it early.
 // Screenshots: messaging-handout-*.png, messaging-survey-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -93,9 +94,27 @@ test('create a survey and see the tally', async () => {
   await page.locator('input[name=q2_label]').fill('ご意見');
   await page.locator('select[name=q2_kind]').selectOption('text');
   await demo.shot(page, 'messaging-survey-compose');
+  // A bad value (one option only) brings the form back with what was typed and the message on
+  // that question, not the error page.
+  await page.locator('textarea[name=q1_options]').fill('参加');
+  await Promise.all([page.waitForLoadState('load'), page.locator('#create').click()]);
+  assert.match(await page.locator('#form-error').innerText(), /選択肢は1行に1つ/);
+  assert.match(await page.locator('.msg-field-error[data-field=q1]').innerText(), /選択肢は1行に1つ/);
+  assert.equal(await page.locator('input[name=title]').inputValue(), '遠足のアンケート');
+  assert.equal(await page.locator('input[name=q2_label]').inputValue(), 'ご意見');
+  assert.equal(await page.locator('select[name=q2_kind]').inputValue(), 'text');
+  assert.ok(await page.locator(`input[name=household_id][value="${household}"]`).isChecked());
+  await demo.shot(page, 'messaging-survey-form-error');
+  await page.locator('textarea[name=q1_options]').fill('参加\n不参加');
   await Promise.all([page.waitForURL(/\/web\/messaging\/surveys\/\d+$/), page.locator('#create').click()]);
-  assert.equal(await page.locator('#responded').innerText(), '回答 0/1');
+  // A draft: nobody is asked until it is sent.
+  assert.equal(await page.locator('#survey-status').innerText(), '下書き');
+  assert.equal(await page.locator('#responded').innerText(), '回答 0/0');
   const id = page.url().split('/').pop();
+  assert.equal((await api('GET', `/api/v1/messaging/surveys/${id}`, guardian)).status, 404);
+  await Promise.all([page.waitForURL(/\/web\/messaging\/surveys\/\d+$/), page.locator('#send-survey').click()]);
+  assert.equal(await page.locator('#survey-status').innerText(), '回答受付中');
+  assert.equal(await page.locator('#responded').innerText(), '回答 0/1');
 
   const survey = (await api('GET', `/api/v1/messaging/surveys/${id}`, guardian)).json;
   const [q1, q2] = survey.questions.map((q) => String(q.id));
@@ -115,4 +134,13 @@ test('create a survey and see the tally', async () => {
   const csv = await page.evaluate(async (u) => (await fetch(u)).text(), `/web/messaging/surveys/${id}/export.csv`);
   assert.match(csv, /遠足に参加しますか/);
   assert.match(csv, /参加,楽しみにしています/);
+
+  // Closed early: the guardian's next answer is refused.
+  page.once('dialog', (d) => d.accept());
+  await Promise.all([page.waitForURL(/\/web\/messaging\/surveys\/\d+$/), page.locator('#close-survey').click()]);
+  assert.equal(await page.locator('#survey-status').innerText(), '締切済み');
+  const late = await api('PUT', `/api/v1/messaging/surveys/${id}/answers`, guardian,
+                         { answers: { [q1]: '不参加' } });
+  assert.equal(late.status, 422);
+  assert.equal(late.json.error.code, 'messaging.survey_closed');
 });

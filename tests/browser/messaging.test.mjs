@@ -1,6 +1,7 @@
 // Browser tests of the messaging staff pages on tablet sizes (1024×768 landscape, 768×1024
 // portrait): the class board with one-tap check-in and check-out, the notices page with the
-// day's summary, and the class contact book with the nursery side written from the form.
+// day's summary, and the class contact book with the nursery side written from the form (a
+// refused value shows the form again with the message; a photo is added).
 // Screenshots are saved as artefacts (messaging-*.png).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -59,9 +60,26 @@ test('notices and the class contact book', async () => {
   await card.locator('input[name=nap_start]').fill('12:40');
   await card.locator('input[name=nap_end]').fill('14:50');
   await card.locator('textarea[name=text]').fill('お散歩で公園に行きました。');
+  // A refused value (60 °C) brings the class view back with this child's form as typed and the
+  // message beside the temperature.
+  await card.locator('input[name=temperature]').fill('60');
   await Promise.all([page.waitForLoadState('load'), card.locator('form.nursery button[type=submit]').click()]);
+  const again = page.locator(`#child-${child}`);
+  assert.match(await again.locator('.msg-field-error[data-field=temperature]').innerText(), /34\.0〜42\.0/);
+  assert.equal(await again.locator('input[name=temperature]').inputValue(), '60');
+  assert.equal(await again.locator('input[name=nap_start]').inputValue(), '12:40');
+  assert.equal(await again.locator('select[name=lunch]').inputValue(), 'most');
+  await demo.shot(page, 'messaging-contact-book-error');
+  await again.locator('input[name=temperature]').fill('36.7');
+  // A photo from the tablet (a 1×1 PNG), shown as a thumbnail after saving.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  await again.locator('input[name=photos]').setInputFiles({ name: 'walk.png', mimeType: 'image/png', buffer: png });
+  await Promise.all([page.waitForLoadState('load'), again.locator('form.nursery button[type=submit]').click()]);
   const saved = page.locator(`#child-${child}`);
   assert.match(await saved.innerText(), /記入済み/);
+  const thumb = saved.locator('form.nursery img.msg-photo').first();
+  await thumb.waitFor();
+  assert.ok(await thumb.evaluate((img) => img.complete && img.naturalWidth > 0), 'the thumbnail loads');
   await demo.shot(page, 'messaging-contact-book');
 
   const portrait = await demo.newPage({ width: 768, height: 1024 });

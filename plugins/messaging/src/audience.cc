@@ -24,7 +24,7 @@ std::vector<int64_t> idsOf(const std::multimap<std::string, std::string>& fields
 }
 
 Error badAudience(const std::string& message) {
-  return Error::invalid("messaging.invalid_audience", message);
+  return Error::invalid("messaging.invalid_audience", message, {{"field", "audience"}});
 }
 
 }  // namespace

@@ -1,20 +1,15 @@
 #include "extended_care.h"
 
 #include <iconv.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <tuple>
 
-#include <xlsxwriter.h>
-
 #include <sukusuku/error.h>
+#include <sukusuku/export.h>
 
 namespace sukusuku::messaging::extcare {
 
@@ -61,16 +56,6 @@ std::string clock(int64_t minutes) {
 
 int64_t sideUnits(const Settings& s, int64_t minutes) {
   return minutes <= 0 ? 0 : (minutes + s.rounding_unit - 1) / s.rounding_unit;
-}
-
-std::string csvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 nlohmann::json lineFigures(const DayLine& l, const Settings& s) {
@@ -458,13 +443,13 @@ std::string toCsv(const Report& r, const nlohmann::json& labels) {
       << L("days") << ',' << L("extended_days") << ',' << L("minutes") << ',' << L("units") << ','
       << L("fee") << ',' << L("flagged") << "\r\n";
   for (const ChildTotal& c : r.children) {
-    out << c.child_id << ',' << csvField(c.child_name) << ',' << csvField(c.class_name) << ','
-        << csvField(labels.value(
+    out << c.child_id << ',' << exports::csvField(c.child_name) << ',' << exports::csvField(c.class_name) << ','
+        << exports::csvField(labels.value(
                "cert_" + (c.certified.empty() ? std::string("none") : c.certified), c.certified))
         << ',' << c.days << ',' << c.extended_days << ',' << c.minutes << ',' << c.units << ','
         << c.fee << ',' << c.flagged << "\r\n";
   }
-  out << ',' << csvField(L("total")) << ",,," << ',' << ',' << r.total_minutes << ','
+  out << ',' << exports::csvField(L("total")) << ",,," << ',' << ',' << r.total_minutes << ','
       << r.total_units << ',' << r.total_fee << ',' << r.flagged << "\r\n";
   return out.str();
 }
@@ -497,78 +482,55 @@ std::string toShiftJis(const std::string& utf8) {
 
 std::string toXlsx(const Report& r, const nlohmann::json& labels) {
   auto L = [&](const char* k) { return labels.value(k, std::string(k)); };
-  static std::atomic<int64_t> seq{0};
-  const std::filesystem::path path =
-      std::filesystem::temp_directory_path() /
-      ("sukusuku_extcare_" + std::to_string(::getpid()) + "_" + std::to_string(++seq) + ".xlsx");
-  lxw_workbook* wb = workbook_new(path.c_str());
-  if (!wb) throw std::runtime_error("cannot create the workbook");
-  lxw_format* head = workbook_add_format(wb);
-  format_set_bold(head);
+  auto certified = [&](const std::string& c) {
+    return labels.value("cert_" + (c.empty() ? std::string("none") : c), c);
+  };
+  exports::Workbook wb("extcare");
 
-  lxw_worksheet* ws = workbook_add_worksheet(wb, L("sheet_summary").c_str());
+  exports::Sheet& ws = wb.addSheet(L("sheet_summary"));
   const char* cols[] = {"child_id",      "child",   "class", "certified", "days",
                         "extended_days", "minutes", "units", "fee",       "flagged"};
-  for (lxw_col_t c = 0; c < 10; ++c) worksheet_write_string(ws, 0, c, L(cols[c]).c_str(), head);
-  lxw_row_t row = 1;
+  for (int c = 0; c < 10; ++c) ws.text(0, c, L(cols[c]), true);
+  int row = 1;
   for (const ChildTotal& c : r.children) {
-    worksheet_write_number(ws, row, 0, static_cast<double>(c.child_id), nullptr);
-    worksheet_write_string(ws, row, 1, c.child_name.c_str(), nullptr);
-    worksheet_write_string(ws, row, 2, c.class_name.c_str(), nullptr);
-    worksheet_write_string(
-        ws, row, 3,
-        labels
-            .value("cert_" + (c.certified.empty() ? std::string("none") : c.certified), c.certified)
-            .c_str(),
-        nullptr);
+    ws.number(row, 0, static_cast<double>(c.child_id));
+    ws.text(row, 1, c.child_name);
+    ws.text(row, 2, c.class_name);
+    ws.text(row, 3, certified(c.certified));
     const int64_t nums[] = {c.days, c.extended_days, c.minutes, c.units, c.fee, c.flagged};
-    for (lxw_col_t i = 0; i < 6; ++i)
-      worksheet_write_number(ws, row, 4 + i, static_cast<double>(nums[i]), nullptr);
+    for (int i = 0; i < 6; ++i) ws.number(row, 4 + i, static_cast<double>(nums[i]));
     ++row;
   }
-  worksheet_write_string(ws, row, 1, L("total").c_str(), head);
-  worksheet_write_number(ws, row, 6, static_cast<double>(r.total_minutes), head);
-  worksheet_write_number(ws, row, 7, static_cast<double>(r.total_units), head);
-  worksheet_write_number(ws, row, 8, static_cast<double>(r.total_fee), head);
-  worksheet_write_number(ws, row, 9, static_cast<double>(r.flagged), head);
-  worksheet_set_column(ws, 1, 2, 16, nullptr);
+  ws.text(row, 1, L("total"), true);
+  ws.number(row, 6, static_cast<double>(r.total_minutes), true);
+  ws.number(row, 7, static_cast<double>(r.total_units), true);
+  ws.number(row, 8, static_cast<double>(r.total_fee), true);
+  ws.number(row, 9, static_cast<double>(r.flagged), true);
+  ws.columnWidth(1, 2, 16);
 
-  lxw_worksheet* ds = workbook_add_worksheet(wb, L("sheet_days").c_str());
+  exports::Sheet& ds = wb.addSheet(L("sheet_days"));
   const char* dcols[] = {"date",          "child_id", "child",     "class",
                          "certified",     "check_in", "check_out", "minutes_before",
                          "minutes_after", "units",    "flag"};
-  for (lxw_col_t c = 0; c < 11; ++c) worksheet_write_string(ds, 0, c, L(dcols[c]).c_str(), head);
+  for (int c = 0; c < 11; ++c) ds.text(0, c, L(dcols[c]), true);
   row = 1;
   for (const DayLine& l : r.lines) {
-    worksheet_write_string(ds, row, 0, l.date.c_str(), nullptr);
-    worksheet_write_number(ds, row, 1, static_cast<double>(l.child_id), nullptr);
-    worksheet_write_string(ds, row, 2, l.child_name.c_str(), nullptr);
-    worksheet_write_string(ds, row, 3, l.class_name.c_str(), nullptr);
-    worksheet_write_string(ds, row, 4, l.certified.c_str(), nullptr);
-    worksheet_write_string(ds, row, 5, l.check_in.c_str(), nullptr);
-    worksheet_write_string(ds, row, 6, l.check_out.c_str(), nullptr);
-    worksheet_write_number(ds, row, 7, static_cast<double>(l.minutes_before), nullptr);
-    worksheet_write_number(ds, row, 8, static_cast<double>(l.minutes_after), nullptr);
-    worksheet_write_number(ds, row, 9, static_cast<double>(l.units), nullptr);
-    worksheet_write_string(
-        ds, row, 10, l.flag.empty() ? "" : labels.value("flag_" + l.flag, l.flag).c_str(), nullptr);
+    ds.text(row, 0, l.date);
+    ds.number(row, 1, static_cast<double>(l.child_id));
+    ds.text(row, 2, l.child_name);
+    ds.text(row, 3, l.class_name);
+    ds.text(row, 4, l.certified);
+    ds.text(row, 5, l.check_in);
+    ds.text(row, 6, l.check_out);
+    ds.number(row, 7, static_cast<double>(l.minutes_before));
+    ds.number(row, 8, static_cast<double>(l.minutes_after));
+    ds.number(row, 9, static_cast<double>(l.units));
+    ds.text(row, 10, l.flag.empty() ? "" : labels.value("flag_" + l.flag, l.flag));
     ++row;
   }
-  worksheet_set_column(ds, 0, 0, 12, nullptr);
-  worksheet_set_column(ds, 2, 3, 16, nullptr);
-
-  const lxw_error err = workbook_close(wb);
-  std::string bytes;
-  if (err == LXW_NO_ERROR) {
-    std::ifstream in(path, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  std::error_code ec;
-  std::filesystem::remove(path, ec);
-  if (err != LXW_NO_ERROR || bytes.empty()) {
-    throw std::runtime_error(std::string("cannot write the workbook: ") + lxw_strerror(err));
-  }
-  return bytes;
+  ds.columnWidth(0, 0, 12);
+  ds.columnWidth(2, 3, 16);
+  return wb.bytes();
 }
 
 }  // namespace sukusuku::messaging::extcare

@@ -10,6 +10,7 @@
 #include <sukusuku/tenancy.h>
 
 #include "extended_care.h"
+#include "form_errors.h"
 
 namespace sukusuku::messaging {
 
@@ -586,11 +587,30 @@ void addExtendedCare(Env& env) {
            auto conn = env.db->acquire();
            facility = staffFacility(*conn, r);
          }
-         Settings s = settingsFromForm(r.form());
-         saveSettings(env, r, facility, s);
-         env.web->flash(r, "success",
-                        env.web->i18n().t(r.language, "messaging.extcare.flash_saved"));
-         return Response::redirect(std::string(kBase) + "?facility_id=" + std::to_string(facility));
+         auto form = r.form();
+         return submitOrShowForm(*env.web, r, [&] {
+           Settings s = settingsFromForm(form);
+           saveSettings(env, r, facility, s);
+           env.web->flash(r, "success",
+                          env.web->i18n().t(r.language, "messaging.extcare.flash_saved"));
+           return Response::redirect(std::string(kBase) + "?facility_id=" + std::to_string(facility));
+         }, [&](const nlohmann::json& error) {
+           // The form again with what was typed and the message beside the field.
+           auto conn = env.db->acquire();
+           nlohmann::json data = nlohmann::json::object();
+           for (const char* k : {"standard_start", "standard_end", "short_start", "short_end",
+                                 "rounding_unit", "grace_minutes", "fee_per_unit", "monthly_cap"}) {
+             data[k] = formField(form, k);
+           }
+           data["facility_id"] = facility;
+           data["configured"] = extcare::loadSettings(*conn, facility).has_value();
+           data["facility_name"] =
+               conn->queryOne("SELECT name FROM facilities WHERE id = ?", {facility})->getText("name");
+           data["base"] = kBase;
+           addFormError(data, error);
+           return env.web->page(r, "messaging/extended_care_settings", data,
+                                "messaging.extcare.settings_title");
+         });
        }});
 
   // Demo: ひまわり保育所's settings, so the report has figures on a fresh demo.

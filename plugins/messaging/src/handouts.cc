@@ -13,6 +13,7 @@
 #include <sukusuku/tenancy.h>
 
 #include "audience.h"
+#include "form_errors.h"
 #include "outreach.h"
 #include "rich_text.h"
 #include "upload_form.h"
@@ -124,6 +125,7 @@ struct Handouts {
         throw Error::invalid("messaging.attachment_too_large",
                              "an attachment is larger than the limit",
                              {{"filename", cleanFileName(f.filename)},
+                              {"field", "attachments"},
                               {"max_bytes", max_attachment_bytes},
                               {"size", f.bytes.size()}});
       }
@@ -144,7 +146,7 @@ struct Handouts {
         throw Error::invalid("messaging.attachment_type",
                              "attachments are PDF files or images (JPEG, PNG, GIF, WebP), checked "
                              "by their content",
-                             {{"filename", name}, {"detected", type}});
+                             {{"filename", name}, {"detected", type}, {"field", "attachments"}});
       }
       out.emplace_back(FormFile{f.field, name, f.bytes}, type);
     }
@@ -171,7 +173,8 @@ struct Handouts {
     }
     std::string priority = formField(form.fields, "priority");
     if (priority != "" && priority != "normal" && priority != "urgent") {
-      throw Error::invalid("messaging.invalid_priority", "priority: normal or urgent");
+      throw Error::invalid("messaging.invalid_priority", "priority: normal or urgent",
+                           {{"field", "priority"}});
     }
     d.priority = priority == "urgent" ? "urgent" : "normal";
     d.audience = readAudience(conn, r.user().municipality_id, facility, form.fields, today());
@@ -360,6 +363,37 @@ struct Handouts {
              nlohmann::json details = nlohmann::json::object()) {
     auditOutreach(env, conn, r, "messaging_handout", action, id, std::move(details));
   }
+
+  // The compose form again with what was typed and ERROR beside its field; files are not kept
+  // (a browser cannot be handed them back), which the form says.
+  Response formAgain(db::Connection& conn, const Request& r, int64_t facility,
+                     const std::optional<db::Row>& h, const PostedForm& form,
+                     const nlohmann::json& error) {
+    nlohmann::json data = formData(conn, r, facility, h);
+    const auto& f = form.fields;
+    data["handout"]["title"] = formField(f, "title");
+    data["handout"]["body"] = formField(f, "body");
+    data["urgent"] = formField(f, "priority") == "urgent";
+    std::string audience = formField(f, "audience");
+    if (audience.empty()) audience = "facility";
+    data["aud_facility"] = audience == "facility";
+    data["aud_classes"] = audience == "classes";
+    data["aud_families"] = audience == "families";
+    std::set<int64_t> chosen;
+    for (const char* name : {"class_id", "household_id"}) {
+      auto [b, e] = f.equal_range(name);
+      for (auto it = b; it != e; ++it) {
+        for (int64_t id : splitIds(it->second)) chosen.insert(id);
+      }
+    }
+    for (auto& c : data["classes"]) c["checked"] = audience == "classes" && chosen.count(c["id"].get<int64_t>());
+    for (auto& c : data["families"]) c["checked"] = audience == "families" && chosen.count(c["id"].get<int64_t>());
+    data["send_at_value"] = formField(f, "send_at");
+    data["files_dropped"] = !form.files.empty();
+    addFormError(data, error);
+    return env.web->page(r, "messaging/handout_form", data,
+                         h ? "messaging.handouts.edit" : "messaging.handouts.compose", 422);
+  }
 };
 
 }  // namespace
@@ -463,11 +497,12 @@ void addHandouts(Env& env) {
       throw Error::notFound("tenancy.facility_not_found", "no such facility");
     }
     tenancy::requireFacility(*conn, r.user(), facility);
+    return submitOrShowForm(*h->env.web, r, [&] {
     auto draft = h->readDraft(*conn, r, form, facility);
     auto files = h->checkedFiles(form);
     if (files.size() > kMaxAttachments) {
       throw Error::invalid("messaging.too_many_attachments", "at most 5 attachments",
-                           {{"max", kMaxAttachments}});
+                           {{"max", kMaxAttachments}, {"field", "attachments"}});
     }
     const Principal& p = r.user();
     int64_t id = h->env.db->transaction([&](db::Tx& tx) {
@@ -494,6 +529,9 @@ void addHandouts(Env& env) {
       return Response::json(h->staffItem(*conn, row, r), 201);
     }
     return Response::redirect("/web/messaging/handouts/" + std::to_string(id));
+    }, [&](const nlohmann::json& error) {
+      return h->formAgain(*conn, r, facility, std::nullopt, form, error);
+    });
   }};
   create.max_body_bytes = upload_limit;
   ctx.addRoute(std::move(create));
@@ -532,6 +570,7 @@ void addHandouts(Env& env) {
       throw Error::conflict("messaging.handout_not_editable",
                             "only a scheduled handout can be changed");
     }
+    return submitOrShowForm(*h->env.web, r, [&] {
     auto draft = h->readDraft(*conn, r, form, facility);
     auto files = h->checkedFiles(form);
     std::set<int64_t> remove;
@@ -545,7 +584,7 @@ void addHandouts(Env& env) {
     }
     if (kept + static_cast<int64_t>(files.size()) > static_cast<int64_t>(kMaxAttachments)) {
       throw Error::invalid("messaging.too_many_attachments", "at most 5 attachments",
-                           {{"max", kMaxAttachments}});
+                           {{"max", kMaxAttachments}, {"field", "attachments"}});
     }
     std::vector<std::string> removed_keys;
     h->env.db->transaction([&](db::Tx& tx) {
@@ -573,6 +612,9 @@ void addHandouts(Env& env) {
     for (const auto& k : removed_keys) h->env.ctx->blobs().remove(k);
     if (draft.send_at <= h->now()) h->send(id, r.user().user_id);
     return Response::redirect("/web/messaging/handouts/" + std::to_string(id));
+    }, [&](const nlohmann::json& error) {
+      return h->formAgain(*conn, r, facility, row, form, error);
+    });
   }};
   update.max_body_bytes = upload_limit;
   ctx.addRoute(std::move(update));

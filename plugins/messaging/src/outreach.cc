@@ -111,16 +111,6 @@ std::map<int64_t, int64_t> householdsOfUsers(db::Connection& conn, int64_t munic
   return out;
 }
 
-std::string csvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 void auditOutreach(Env& env, db::Connection& conn, const Request& r,
                    const std::string& target_type, const std::string& action, int64_t id,
                    nlohmann::json details) {

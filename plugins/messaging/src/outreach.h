@@ -61,9 +61,6 @@ struct Reminder {
 // else a flash and a redirect back.
 Response remindHouseholds(Env& env, Request& r, Reminder what);
 
-// A CSV field (RFC 4180 quoting when needed).
-std::string csvField(const std::string& s);
-
 void addHandouts(Env& env);
 void addSurveys(Env& env);
 void addOutreachDemo(Env& env);

@@ -1,15 +1,11 @@
 #include <algorithm>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
-#include <unistd.h>
-#include <xlsxwriter.h>
-
 #include <sukusuku/error.h>
+#include <sukusuku/export.h>
 
 #include "outreach.h"
 #include "surveys.h"
@@ -208,13 +204,13 @@ nlohmann::json surveyTally(const std::vector<SurveyQuestion>& questions,
 std::string surveyCsv(const std::vector<SurveyQuestion>& questions,
                       const std::vector<SurveyResponse>& responses) {
   std::ostringstream out;
-  out << "\xEF\xBB\xBF" << "世帯,児童,回答者,回答日時";
-  for (const auto& q : questions) out << ',' << csvField(q.label);
+  out << exports::kUtf8Bom << "世帯,児童,回答者,回答日時";
+  for (const auto& q : questions) out << ',' << exports::csvField(q.label);
   out << "\r\n";
   for (const auto& r : responses) {
-    out << csvField(r.household_name) << ',' << csvField(r.child_name) << ','
-        << csvField(r.answered_by) << ',' << tokyoDateTime(r.updated_at);
-    for (const auto& q : questions) out << ',' << csvField(answerText(q, r.answers));
+    out << exports::csvField(r.household_name) << ',' << exports::csvField(r.child_name) << ','
+        << exports::csvField(r.answered_by) << ',' << tokyoDateTime(r.updated_at);
+    for (const auto& q : questions) out << ',' << exports::csvField(answerText(q, r.answers));
     out << "\r\n";
   }
   return out.str();
@@ -222,44 +218,23 @@ std::string surveyCsv(const std::vector<SurveyQuestion>& questions,
 
 std::string surveyXlsx(const std::string& title, const std::vector<SurveyQuestion>& questions,
                        const std::vector<SurveyResponse>& responses) {
-  const std::filesystem::path path =
-      std::filesystem::temp_directory_path() /
-      ("sukusuku_survey_" + std::to_string(::getpid()) + "_" +
-       std::to_string(reinterpret_cast<uintptr_t>(&responses)) + ".xlsx");
-  lxw_workbook* wb = workbook_new(path.c_str());
-  if (!wb) throw std::runtime_error("cannot create the workbook");
-  lxw_worksheet* ws = workbook_add_worksheet(wb, "回答");
-  lxw_format* head = workbook_add_format(wb);
-  format_set_bold(head);
+  (void)title;
+  exports::Workbook wb("survey");
+  exports::Sheet& ws = wb.addSheet("回答");
   std::vector<std::string> header = {"世帯", "児童", "回答者", "回答日時"};
   for (const auto& q : questions) header.push_back(q.label);
-  for (size_t c = 0; c < header.size(); ++c) {
-    worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), header[c].c_str(), head);
-  }
+  for (size_t c = 0; c < header.size(); ++c) ws.text(0, static_cast<int>(c), header[c], true);
   for (size_t i = 0; i < responses.size(); ++i) {
     const auto& r = responses[i];
     std::vector<std::string> cells = {r.household_name, r.child_name, r.answered_by,
                                       tokyoDateTime(r.updated_at)};
     for (const auto& q : questions) cells.push_back(answerText(q, r.answers));
     for (size_t c = 0; c < cells.size(); ++c) {
-      worksheet_write_string(ws, static_cast<lxw_row_t>(i + 1), static_cast<lxw_col_t>(c),
-                             cells[c].c_str(), nullptr);
+      ws.text(static_cast<int>(i + 1), static_cast<int>(c), cells[c]);
     }
   }
-  worksheet_set_column(ws, 0, static_cast<lxw_col_t>(header.size() - 1), 18, nullptr);
-  (void)title;
-  const lxw_error err = workbook_close(wb);
-  std::string bytes;
-  if (err == LXW_NO_ERROR) {
-    std::ifstream in(path, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  std::error_code ec;
-  std::filesystem::remove(path, ec);
-  if (err != LXW_NO_ERROR || bytes.empty()) {
-    throw std::runtime_error(std::string("cannot write the workbook: ") + lxw_strerror(err));
-  }
-  return bytes;
+  ws.columnWidth(0, static_cast<int>(header.size() - 1), 18);
+  return wb.bytes();
 }
 
 }  // namespace sukusuku::messaging

@@ -1,7 +1,8 @@
-// Survey routes: staff create a survey for the facility, classes or chosen families with a
-// deadline, see the live tally with bar charts, remind those who have not answered and export
-// CSV/XLSX; guardians list, read and answer (per family or per child, editable until the
-// deadline).
+// Survey routes: staff draft a survey for the facility, classes or chosen families with a
+// deadline (editable while a draft; nobody is asked or notified), send it, see the live tally
+// with bar charts, remind those who have not answered, close it early and export CSV/XLSX; each
+// step is audited. Guardians list, read and answer (per family or per child, editable until
+// the deadline or until staff close it).
 #include "surveys.h"
 
 #include <map>
@@ -14,6 +15,7 @@
 #include <sukusuku/tenancy.h>
 
 #include "audience.h"
+#include "form_errors.h"
 #include "outreach.h"
 #include "rich_text.h"
 #include "upload_form.h"
@@ -27,8 +29,8 @@ const std::set<std::string> kKinds = {"single", "multiple", "text", "date"};
 
 const char* kSelect =
     "SELECT id, municipality_id, facility_id, title, description, per_kind, audience, "
-    "audience_ids, deadline, created_by_user_id, created_at, last_reminded_at, reminders FROM "
-    "messaging_surveys ";
+    "audience_ids, deadline, created_by_user_id, created_at, last_reminded_at, reminders, status, "
+    "sent_at, closed_at FROM messaging_surveys ";
 
 std::string refOf(int64_t id) { return "messaging.survey:" + std::to_string(id); }
 
@@ -37,7 +39,10 @@ struct Surveys {
 
   std::string now() const { return formatUtc(env.clock->now()); }
   std::string today() const { return tokyoDate(env.clock->now()); }
-  bool open(const db::Row& s) const { return now() < s.getText("deadline"); }
+  // Answers are taken while a sent survey's deadline has not passed and staff have not closed it.
+  bool open(const db::Row& s) const {
+    return s.getText("status") == "sent" && now() < s.getText("deadline");
+  }
 
   db::Row staffSurvey(db::Connection& conn, const Request& r) {
     auto row = conn.queryOne(std::string(kSelect) + "WHERE id = ? AND municipality_id = ?",
@@ -101,6 +106,9 @@ struct Surveys {
             {"description_html", richTextHtml(s.getText("description"))},
             {"per", s.getText("per_kind")},
             {"deadline", s.getText("deadline")},
+            {"status", s.getText("status")},
+            {"is_draft", s.getText("status") == "draft"},
+            {"closed_at", s.getOptText("closed_at").value_or("")},
             {"open", open(s)}};
   }
 
@@ -194,6 +202,149 @@ struct Surveys {
     return out;
   }
 
+  struct Draft {
+    std::string title, description, per, deadline;
+    AudienceChoice audience;
+    std::vector<SurveyQuestion> questions;
+  };
+
+  // The survey form's fields, checked (422 codes naming the field).
+  Draft readDraft(db::Connection& conn, const Request& r,
+                  const std::multimap<std::string, std::string>& f, int64_t facility) {
+    Draft d;
+    d.title = requiredLine(f, "title", 100, "messaging.invalid_title");
+    d.description = formField(f, "description");
+    if (d.description.size() > 20000) {
+      throw Error::invalid("messaging.invalid_body", "the description is too long",
+                           {{"field", "description"}});
+    }
+    d.per = formField(f, "per");
+    if (d.per.empty()) d.per = "household";
+    if (d.per != "household" && d.per != "child") {
+      throw Error::invalid("messaging.invalid_per", "per: household or child", {{"field", "per"}});
+    }
+    d.deadline = utcOfLocalDateTime(formField(f, "deadline"), "deadline",
+                                    "messaging.invalid_deadline");
+    if (d.deadline <= now()) {
+      throw Error::invalid("messaging.invalid_deadline", "the deadline must be in the future",
+                           {{"field", "deadline"}});
+    }
+    d.audience = readAudience(conn, r.user().municipality_id, facility, f, today());
+    d.questions = readQuestions(f);
+    return d;
+  }
+
+  void writeQuestions(db::Connection& tx, int64_t id, const std::vector<SurveyQuestion>& qs) {
+    tx.execute("DELETE FROM messaging_survey_questions WHERE survey_id = ?", {id});
+    int64_t pos = 0;
+    for (const auto& q : qs) {
+      tx.execute("INSERT INTO messaging_survey_questions (survey_id, position, kind, label, "
+                 "options, required) VALUES (?, ?, ?, ?, ?, ?)",
+                 {id, ++pos, q.kind, q.label, nlohmann::json(q.options).dump(),
+                  static_cast<int64_t>(q.required ? 1 : 0)});
+    }
+  }
+
+  // What the form shows: VALUES as the form's own fields (title, description, deadline, per,
+  // audience, class_id / household_id lists, q<n>_label/_kind/_options/_required).
+  nlohmann::json formData(db::Connection& conn, const Request& r, int64_t facility,
+                          const std::multimap<std::string, std::string>& values,
+                          const std::string& action, bool editing) {
+    auto all = [&values](const std::string& name) {
+      std::set<std::string> out;
+      auto [b, e] = values.equal_range(name);
+      for (auto it = b; it != e; ++it) out.insert(it->second);
+      return out;
+    };
+    std::string audience = formField(values, "audience");
+    if (audience.empty()) audience = "facility";
+    std::string per = formField(values, "per");
+    std::set<std::string> class_ids = all("class_id"), household_ids = all("household_id");
+    nlohmann::json classes = facilityClasses(conn, r.user().municipality_id, facility, today());
+    nlohmann::json families = facilityFamilies(conn, r.user().municipality_id, facility, today());
+    for (auto& c : classes) c["checked"] = class_ids.count(std::to_string(c["id"].get<int64_t>())) > 0;
+    for (auto& f : families) f["checked"] = household_ids.count(std::to_string(f["id"].get<int64_t>())) > 0;
+    nlohmann::json slots = nlohmann::json::array();
+    for (int i = 1; i <= kQuestionSlots; ++i) {
+      std::string p = "q" + std::to_string(i) + "_";
+      std::string kind = formField(values, p + "kind");
+      slots.push_back({{"n", i},
+                       {"first", i == 1},
+                       {"label", formField(values, p + "label")},
+                       {"options", formField(values, p + "options")},
+                       {"required", !formField(values, p + "required").empty()},
+                       {"kind_single", kind.empty() || kind == "single"},
+                       {"kind_multiple", kind == "multiple"},
+                       {"kind_text", kind == "text"},
+                       {"kind_date", kind == "date"}});
+    }
+    return {{"facility_id", facility},
+            {"action", action},
+            {"editing", editing},
+            {"errors", nlohmann::json::object()},
+            {"classes", classes},
+            {"families", families},
+            {"slots", slots},
+            {"form",
+             {{"title", formField(values, "title")},
+              {"description", formField(values, "description")},
+              {"deadline", formField(values, "deadline")},
+              {"per_household", per != "child"},
+              {"per_child", per == "child"},
+              {"aud_facility", audience == "facility"},
+              {"aud_classes", audience == "classes"},
+              {"aud_families", audience == "families"}}}};
+  }
+
+  // A stored draft as the form's fields.
+  std::multimap<std::string, std::string> formValues(db::Connection& conn, const db::Row& s) {
+    std::multimap<std::string, std::string> v = {{"title", s.getText("title")},
+                                                 {"description", s.getText("description")},
+                                                 {"deadline", localInputValue(s.getText("deadline"))},
+                                                 {"per", s.getText("per_kind")},
+                                                 {"audience", s.getText("audience")}};
+    const char* ids = s.getText("audience") == "classes" ? "class_id" : "household_id";
+    for (int64_t id : splitIds(s.getText("audience_ids"))) v.emplace(ids, std::to_string(id));
+    int n = 0;
+    for (const auto& q : surveyQuestions(conn, s.getInt("id"))) {
+      std::string p = "q" + std::to_string(++n) + "_";
+      std::string options;
+      for (const auto& o : q.options) options += (options.empty() ? "" : "\n") + o;
+      v.emplace(p + "label", q.label);
+      v.emplace(p + "kind", q.kind);
+      v.emplace(p + "options", options);
+      if (q.required) v.emplace(p + "required", "1");
+    }
+    return v;
+  }
+
+  // The form again with VALUES as typed and ERROR beside its field (a question's error on its
+  // slot).
+  Response formAgain(db::Connection& conn, const Request& r, int64_t facility,
+                     const std::multimap<std::string, std::string>& values,
+                     const std::string& action, bool editing, const nlohmann::json& error) {
+    nlohmann::json data = formData(conn, r, facility, values, action, editing);
+    addFormError(data, error);
+    std::string field = error["field"];
+    if (error["code"] == "messaging.survey_needs_questions") {
+      data["errors"]["questions"] = error["message"];
+    }
+    for (auto& slot : data["slots"]) {
+      std::string q = "q" + std::to_string(slot["n"].get<int>());
+      if (field == q || field.rfind(q + "_", 0) == 0) slot["error"] = error["message"];
+    }
+    return env.web->page(r, "messaging/survey_form", data,
+                         editing ? "messaging.surveys.edit" : "messaging.surveys.compose", 422);
+  }
+
+  db::Row draftOf(db::Connection& conn, const Request& r) {
+    auto s = staffSurvey(conn, r);
+    if (s.getText("status") != "draft") {
+      throw Error::conflict("messaging.survey_not_editable", "only a draft can be changed or sent");
+    }
+    return s;
+  }
+
   Response exportFile(db::Connection& conn, const Request& r, bool xlsx) {
     auto s = staffSurvey(conn, r);
     auto qs = surveyQuestions(conn, s.getInt("id"));
@@ -279,8 +430,8 @@ void addSurveys(Env& env) {
       throw Error::notFound("tenancy.child_not_found", "no such child in this survey");
     }
     if (!h->open(s)) {
-      throw Error::invalid("messaging.survey_closed", "the deadline has passed",
-                           {{"deadline", s.getText("deadline")}});
+      throw Error::invalid("messaging.survey_closed", "the survey is closed or past its deadline",
+                           {{"deadline", s.getText("deadline")}, {"status", s.getText("status")}});
     }
     nlohmann::json answers = validateAnswers(surveyQuestions(*conn, id),
                                              body.contains("answers") ? body["answers"] : nlohmann::json());
@@ -323,6 +474,8 @@ void addSurveys(Env& env) {
       nlohmann::json j = h->summary(row);
       j["deadline_label"] = tokyoDateTime(row.getText("deadline"));
       j["progress"] = h->progress(*conn, row);
+      j["status_label"] =
+          h->env.web->i18n().t(r.language, "messaging.surveys.status." + row.getText("status"));
       items.push_back(j);
     }
     if (r.queryParam("format").value_or("") == "json") {
@@ -336,19 +489,14 @@ void addSurveys(Env& env) {
   ctx.addRoute({"GET", "/web/messaging/surveys/new", "messaging.surveys.manage", [h](Request& r) {
     auto conn = h->env.db->acquire();
     int64_t facility = staffFacility(*conn, r);
-    nlohmann::json slots = nlohmann::json::array();
-    for (int i = 1; i <= kQuestionSlots; ++i) slots.push_back({{"n", i}, {"first", i == 1}});
     std::string in_a_week = utcAt(dateFromDays(daysFromDate(h->today()) + 7), "17:00");
-    return h->env.web->page(
-        r, "messaging/survey_form",
-        {{"facility_id", facility},
-         {"classes", facilityClasses(*conn, r.user().municipality_id, facility, h->today())},
-         {"families", facilityFamilies(*conn, r.user().municipality_id, facility, h->today())},
-         {"slots", slots},
-         {"deadline_value", localInputValue(in_a_week)}},
-        "messaging.surveys.compose");
+    return h->env.web->page(r, "messaging/survey_form",
+                            h->formData(*conn, r, facility, {{"deadline", localInputValue(in_a_week)}},
+                                        "/web/messaging/surveys", false),
+                            "messaging.surveys.compose");
   }});
 
+  // A new survey is a draft: nobody is asked or notified until it is sent.
   ctx.addRoute({"POST", "/web/messaging/surveys", "messaging.surveys.manage", [h](Request& r) {
     PostedForm form = readPostedForm(r);
     auto conn = h->env.db->acquire();
@@ -360,44 +508,99 @@ void addSurveys(Env& env) {
     }
     const Principal& p = r.user();
     tenancy::requireFacility(*conn, p, facility);
-    std::string title = requiredLine(form.fields, "title", 100, "messaging.invalid_title");
-    std::string description = formField(form.fields, "description");
-    if (description.size() > 20000) {
-      throw Error::invalid("messaging.invalid_body", "the description is too long");
-    }
-    std::string per = formField(form.fields, "per");
-    if (per.empty()) per = "household";
-    if (per != "household" && per != "child") {
-      throw Error::invalid("messaging.invalid_per", "per: household or child");
-    }
-    std::string deadline = utcOfLocalDateTime(formField(form.fields, "deadline"), "deadline",
-                                              "messaging.invalid_deadline");
-    if (deadline <= h->now()) {
-      throw Error::invalid("messaging.invalid_deadline", "the deadline must be in the future",
-                           {{"field", "deadline"}});
-    }
-    auto audience = readAudience(*conn, p.municipality_id, facility, form.fields, h->today());
-    auto questions = h->readQuestions(form.fields);
+    return submitOrShowForm(*h->env.web, r, [&] {
+    Surveys::Draft d = h->readDraft(*conn, r, form.fields, facility);
     int64_t id = h->env.db->transaction([&](db::Tx& tx) {
       std::string at = h->now();
       int64_t id = tx.execute("INSERT INTO messaging_surveys (municipality_id, facility_id, title, "
                               "description, per_kind, audience, audience_ids, deadline, "
-                              "created_by_user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                              {p.municipality_id, facility, title, description, per, audience.kind,
-                               joinIds(audience.ids), deadline, p.user_id, at})
+                              "created_by_user_id, created_at, status, updated_at) VALUES (?, ?, ?, "
+                              "?, ?, ?, ?, ?, ?, ?, 'draft', ?)",
+                              {p.municipality_id, facility, d.title, d.description, d.per,
+                               d.audience.kind, joinIds(d.audience.ids), d.deadline, p.user_id, at,
+                               at})
                        .last_insert_id;
-      int64_t pos = 0;
-      for (const auto& q : questions) {
-        tx.execute("INSERT INTO messaging_survey_questions (survey_id, position, kind, label, "
-                   "options, required) VALUES (?, ?, ?, ?, ?, ?)",
-                   {id, ++pos, q.kind, q.label, nlohmann::json(q.options).dump(),
-                    static_cast<int64_t>(q.required ? 1 : 0)});
+      h->writeQuestions(tx, id, d.questions);
+      h->audit(tx, r, "messaging.survey_created", id, {{"questions", d.questions.size()}});
+      return id;
+    });
+    h->env.web->flash(r, "success", h->env.web->i18n().t(r.language, "messaging.surveys.flash_draft"));
+    return Response::redirect("/web/messaging/surveys/" + std::to_string(id));
+    }, [&](const nlohmann::json& error) {
+      return h->formAgain(*conn, r, facility, form.fields, "/web/messaging/surveys", false, error);
+    });
+  }});
+
+  ctx.addRoute({"GET", "/web/messaging/surveys/{survey_id}/edit", "messaging.surveys.manage",
+                [h](Request& r) {
+                  auto conn = h->env.db->acquire();
+                  auto s = h->draftOf(*conn, r);
+                  return h->env.web->page(
+                      r, "messaging/survey_form",
+                      h->formData(*conn, r, s.getInt("facility_id"), h->formValues(*conn, s),
+                                  "/web/messaging/surveys/" + std::to_string(s.getInt("id")), true),
+                      "messaging.surveys.edit");
+                }});
+
+  // Changes a draft (questions replaced as a whole); 409 once it is sent.
+  ctx.addRoute({"POST", "/web/messaging/surveys/{survey_id}", "messaging.surveys.manage",
+                [h](Request& r) {
+    PostedForm form = readPostedForm(r);
+    auto conn = h->env.db->acquire();
+    auto s = h->draftOf(*conn, r);
+    int64_t id = s.getInt("id");
+    return submitOrShowForm(*h->env.web, r, [&] {
+    Surveys::Draft d = h->readDraft(*conn, r, form.fields, s.getInt("facility_id"));
+    h->env.db->transaction([&](db::Tx& tx) {
+      if (tx.execute("UPDATE messaging_surveys SET title = ?, description = ?, per_kind = ?, "
+                     "audience = ?, audience_ids = ?, deadline = ?, updated_at = ? WHERE id = ? "
+                     "AND status = 'draft'",
+                     {d.title, d.description, d.per, d.audience.kind, joinIds(d.audience.ids),
+                      d.deadline, h->now(), id})
+              .affected_rows != 1) {
+        throw Error::conflict("messaging.survey_not_editable",
+                              "only a draft can be changed or sent");
       }
+      h->writeQuestions(tx, id, d.questions);
+      h->audit(tx, r, "messaging.survey_changed", id, {{"questions", d.questions.size()}});
+    });
+    h->env.web->flash(r, "success", h->env.web->i18n().t(r.language, "messaging.surveys.flash_saved"));
+    return Response::redirect("/web/messaging/surveys/" + std::to_string(id));
+    }, [&](const nlohmann::json& error) {
+      return h->formAgain(*conn, r, s.getInt("facility_id"), form.fields,
+                          "/web/messaging/surveys/" + std::to_string(id), true, error);
+    });
+  }});
+
+  // Sends a draft: the audience is resolved today, the families are notified, answers open.
+  ctx.addRoute({"POST", "/web/messaging/surveys/{survey_id}/send", "messaging.surveys.manage",
+                [h](Request& r) {
+    auto conn = h->env.db->acquire();
+    auto draft = h->draftOf(*conn, r);
+    int64_t id = draft.getInt("id");
+    if (draft.getText("deadline") <= h->now()) {
+      throw Error::invalid("messaging.invalid_deadline",
+                           "the deadline has passed; change it before sending",
+                           {{"field", "deadline"}});
+    }
+    const Principal& p = r.user();
+    h->env.db->transaction([&](db::Tx& tx) {
+      std::string at = h->now();
+      if (tx.execute("UPDATE messaging_surveys SET status = 'sent', sent_at = ?, updated_at = ? "
+                     "WHERE id = ? AND status = 'draft'",
+                     {at, at, id})
+              .affected_rows != 1) {
+        throw Error::conflict("messaging.survey_not_editable",
+                              "only a draft can be changed or sent");
+      }
+      auto s = *tx.queryOne(std::string(kSelect) + "WHERE id = ?", {id});
+      AudienceChoice audience{s.getText("audience"), splitIds(s.getText("audience_ids"))};
+      bool per_child = s.getText("per_kind") == "child";
       std::set<std::pair<int64_t, int64_t>> targets;
       std::set<int64_t> households;
       for (const auto& [household, child] :
-           audienceChildren(tx, p.municipality_id, facility, audience, h->today())) {
-        targets.emplace(household, per == "child" ? child : 0);
+           audienceChildren(tx, p.municipality_id, s.getInt("facility_id"), audience, h->today())) {
+        targets.emplace(household, per_child ? child : 0);
         households.insert(household);
       }
       for (const auto& [household, child] : targets) {
@@ -406,18 +609,37 @@ void addSurveys(Env& env) {
                    {id, household, child, p.municipality_id});
       }
       if (h->env.notifier && !households.empty()) {
-        auto s = *tx.queryOne(std::string(kSelect) + "WHERE id = ?", {id});
         push::Notification n = h->notification(s, false);
         n.sender_user_id = p.user_id;
         push::Audience a;
         a.households.assign(households.begin(), households.end());
         h->env.notifier->notify(tx, n, a);
       }
-      h->audit(tx, r, "messaging.survey_created", id,
-               {{"questions", questions.size()}, {"targets", targets.size()}});
-      return id;
+      h->audit(tx, r, "messaging.survey_sent", id, {{"targets", targets.size()}});
     });
     h->env.web->flash(r, "success", h->env.web->i18n().t(r.language, "messaging.surveys.flash_sent"));
+    return Response::redirect("/web/messaging/surveys/" + std::to_string(id));
+  }});
+
+  // Closes a sent survey before its deadline: answers after this are refused
+  // (422 messaging.survey_closed); the tally and exports stay.
+  ctx.addRoute({"POST", "/web/messaging/surveys/{survey_id}/close", "messaging.surveys.manage",
+                [h](Request& r) {
+    auto conn = h->env.db->acquire();
+    auto s = h->staffSurvey(*conn, r);
+    int64_t id = s.getInt("id");
+    h->env.db->transaction([&](db::Tx& tx) {
+      std::string at = h->now();
+      if (tx.execute("UPDATE messaging_surveys SET status = 'closed', closed_at = ?, updated_at = ? "
+                     "WHERE id = ? AND status = 'sent'",
+                     {at, at, id})
+              .affected_rows != 1) {
+        throw Error::conflict("messaging.survey_not_sent", "only a sent survey can be closed");
+      }
+      h->audit(tx, r, "messaging.survey_closed", id,
+               {{"deadline", s.getText("deadline")}});
+    });
+    h->env.web->flash(r, "success", h->env.web->i18n().t(r.language, "messaging.surveys.flash_closed"));
     return Response::redirect("/web/messaging/surveys/" + std::to_string(id));
   }});
 
@@ -433,6 +655,8 @@ void addSurveys(Env& env) {
                   j["tally"] = surveyTally(qs, rs);
                   j["reminders"] = s.getInt("reminders");
                   const I18n& i18n = h->env.web->i18n();
+                  j["status_label"] = i18n.t(r.language, "messaging.surveys.status." + s.getText("status"));
+                  j["closed_at_label"] = tokyoDateTime(s.getOptText("closed_at").value_or(""));
                   for (auto& q : j["tally"]) {
                     q["kind_label"] = i18n.t(r.language, "messaging.surveys.kind." + q["kind"].get<std::string>());
                   }
@@ -446,6 +670,9 @@ void addSurveys(Env& env) {
                   auto conn = h->env.db->acquire();
                   auto s = h->staffSurvey(*conn, r);
                   int64_t id = s.getInt("id");
+                  if (s.getText("status") == "draft") {
+                    throw Error::conflict("messaging.survey_not_sent", "the survey is not sent yet");
+                  }
                   if (!h->open(s)) {
                     throw Error::invalid("messaging.survey_closed", "the deadline has passed");
                   }

@@ -3,6 +3,7 @@
 #include <Poco/String.h>
 
 #include <sukusuku/error.h>
+#include <sukusuku/images.h>
 
 namespace sukusuku::messaging {
 
@@ -72,15 +73,8 @@ PostedForm readPostedForm(const Request& r) {
 }
 
 std::string sniffAttachmentType(const std::string& b) {
-  auto starts = [&b](const char* magic, size_t n) { return b.size() >= n && b.compare(0, n, magic, n) == 0; };
-  if (starts("%PDF-", 5)) return "application/pdf";
-  if (starts("\xFF\xD8\xFF", 3)) return "image/jpeg";
-  if (starts("\x89PNG\r\n\x1A\n", 8)) return "image/png";
-  if (starts("GIF87a", 6) || starts("GIF89a", 6)) return "image/gif";
-  if (b.size() >= 12 && b.compare(0, 4, "RIFF") == 0 && b.compare(8, 4, "WEBP") == 0) {
-    return "image/webp";
-  }
-  return "";
+  if (b.compare(0, 5, "%PDF-") == 0) return "application/pdf";
+  return images::sniff(b);
 }
 
 std::string cleanFileName(const std::string& name) {

@@ -76,8 +76,14 @@ TEST_P(ContactBookTest, ADayGoesBothWays) {
                {{"lunch", "most"}, {"nap_start", "13:00"}, {"nap_end", "12:30"}});
   EXPECT_EQ(r.status, 422);
   EXPECT_NE(r.body.find("messaging.nap_end_before_start"), std::string::npos);
-  r = web("POST", nursery_uri, staffUser(), {{"temperature", "60"}});
+  EXPECT_NE(r.body.find("data-field=\"nap_end\""), std::string::npos);
+  r = web("POST", nursery_uri, staffUser(), {{"temperature", "60"}, {"activities", "砂遊び"}});
   EXPECT_EQ(r.status, 422);
+  // The class view again: this child's form keeps what was typed, the message beside the field.
+  EXPECT_NE(r.body.find("data-field=\"temperature\">体温は34.0〜42.0℃の範囲で入力してください。"),
+            std::string::npos);
+  EXPECT_NE(r.body.find("value=\"60\""), std::string::npos);
+  EXPECT_NE(r.body.find("value=\"砂遊び\""), std::string::npos);
   EXPECT_EQ(web("POST", nursery_uri, tonariStaff(), {{"lunch", "all"}}).status, 404);
   EXPECT_EQ(entries(), 1);
 

@@ -493,6 +493,10 @@ TEST_P(ExtendedCareTest, ScopeAndBadInput) {
     auto s = saveSettings(headUser(), {{field, value}});
     EXPECT_EQ(s.status, 422) << field << "=" << value;
     EXPECT_NE(s.body.find("messaging.extcare.invalid_setting"), std::string::npos) << field;
+    // The form again, with what was typed and the message beside a field.
+    EXPECT_NE(s.body.find("name=\"" + field + "\""), std::string::npos) << field;
+    EXPECT_NE(s.body.find("value=\"" + value + "\""), std::string::npos) << field;
+    EXPECT_NE(s.body.find("class=\"msg-field-error\" data-field="), std::string::npos) << field;
   }
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM messaging_extcare_settings"), 0);
   EXPECT_EQ(saveSettings(staffUser()).status, 403);  // staff read, the head decides

@@ -53,6 +53,10 @@ TEST_P(HandoutsTest, ANoticeShowsReadReceiptsAndRemindsOnlyTheFamilyThatHasNotRe
   auto r = upload("/web/messaging/handouts", staffUser(), bad);
   EXPECT_EQ(r.status, 422) << r.body;
   EXPECT_NE(r.body.find("messaging.attachment_type"), std::string::npos);
+  // The compose form again: the title and the chosen family kept, the message by the files.
+  EXPECT_NE(r.body.find("value=\"12月の園だより\""), std::string::npos);
+  EXPECT_NE(r.body.find("value=\"" + std::to_string(mine) + "\" checked"), std::string::npos);
+  EXPECT_NE(r.body.find("data-field=\"attachments\""), std::string::npos);
   bad = form;
   bad.push_back({"attachments", pngBytes(), "dayori.pdf", "application/pdf"});
   EXPECT_EQ(upload("/web/messaging/handouts", staffUser(), bad).status, 422);

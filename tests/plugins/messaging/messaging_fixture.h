@@ -28,13 +28,13 @@ class MessagingTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     clock_ = std::make_shared<ManualClock>(tokyoMorning());
-    sys_ = std::make_unique<TestSystem>(
-        GetParam(), "messaging", clock_,
-        std::vector<std::pair<std::string, std::string>>{
-            {"http.port", "0"},
-            {"http.threads", "16"},
-            {"plugins.dir", binaryDir() + "/lib/sukusuku/plugins"},
-            {"messaging.no_show_alert_time", "10:00"}});
+    std::vector<std::pair<std::string, std::string>> config = {
+        {"http.port", "0"},
+        {"http.threads", "16"},
+        {"plugins.dir", binaryDir() + "/lib/sukusuku/plugins"},
+        {"messaging.no_show_alert_time", "10:00"}};
+    for (auto& kv : extraConfig()) config.push_back(std::move(kv));
+    sys_ = std::make_unique<TestSystem>(GetParam(), "messaging", clock_, config);
     seedDemoTenancy(sys_->rt->database(), sys_->rt->clock(), {});
     sys_->rt->start();
     server_ = std::make_unique<HttpServer>(*sys_->rt);
@@ -42,6 +42,8 @@ class MessagingTest : public ::testing::TestWithParam<std::string> {
     identity_ = sys_->rt->services().find<identity::IdentityService>("identity");
     ASSERT_TRUE(identity_);
   }
+  // Settings a suite adds to the system's configuration.
+  virtual std::vector<std::pair<std::string, std::string>> extraConfig() { return {}; }
   void TearDown() override {
     server_.reset();
     sys_.reset();

@@ -1,4 +1,5 @@
-// Surveys (アンケート) on every backend: creation from the staff form with validation, answers
+// Surveys (アンケート) on every backend: a draft from the staff form with validation, edited and
+// then sent (nobody is asked before), closed early by staff, answers
 // checked with stable codes (unknown options, missing required answers, after the deadline),
 // one answer per family editable until the deadline, the live tally, reminders to the families
 // that have not answered (push inbox rows), CSV (UTF-8 BOM) and XLSX contents, surveys answered
@@ -33,6 +34,7 @@ class SurveysTest : public OutreachTest {
                   {"q1_required", "1"}});
     ASSERT_EQ(r.status, 303) << r.body;
     std::string loc = r.header("Location");
+    ASSERT_EQ(web("POST", loc + "/send", staffUser()).status, 303);
     std::string uri = "/api/v1/messaging/surveys/" + loc.substr(loc.rfind('/') + 1);
     auto s = api("GET", uri, guardianUser()).json();
     ASSERT_GE(s["targets"].size(), 1u);
@@ -49,6 +51,16 @@ class SurveysTest : public OutreachTest {
                   .status,
               201);
     EXPECT_EQ(scalar("SELECT COUNT(*) FROM messaging_survey_responses WHERE child_id = ?", {child}), 1);
+  }
+  // The error code a staff page shows (the error page or a form shown again).
+  static std::string webCode(const Reply& r) {
+    for (const std::string& lead : {std::string("<code>"), std::string("data-code=\"")}) {
+      size_t at = r.body.find(lead + "messaging.");
+      if (at == std::string::npos) continue;
+      at += lead.size();
+      return r.body.substr(at, r.body.find_first_of("<\"", at) - at);
+    }
+    return "status " + std::to_string(r.status);
   }
   std::string xlsxPart(const std::string& xlsx, const std::string& name) {
     std::istringstream in(xlsx);
@@ -96,6 +108,9 @@ TEST_P(SurveysTest, ASurveyTalliesAndExports) {
   auto r = web("POST", "/web/messaging/surveys", staffUser(), bad);
   EXPECT_EQ(r.status, 422);
   EXPECT_NE(r.body.find("messaging.invalid_options"), std::string::npos);
+  // The form again with what was typed, the message on the question it is about.
+  EXPECT_NE(r.body.find("value=\"遠足についてのアンケート\""), std::string::npos);
+  EXPECT_NE(r.body.find("data-field=\"q1\">選択肢は1行に1つ"), std::string::npos);
   bad = form;
   bad["deadline"] = "2026-11-20T17:00";
   EXPECT_NE(web("POST", "/web/messaging/surveys", staffUser(), bad).body.find("messaging.invalid_deadline"),
@@ -103,16 +118,53 @@ TEST_P(SurveysTest, ASurveyTalliesAndExports) {
   EXPECT_EQ(web("POST", "/web/messaging/surveys", tonariStaff(), form).status, 404);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM messaging_surveys"), 0);
 
-  r = web("POST", "/web/messaging/surveys", staffUser(), form);
+  // A draft first (with a question that is dropped while editing): nobody is asked yet.
+  auto first = form;
+  first["title"] = "遠足アンケート（案）";
+  first["q5_label"] = "削除する質問";
+  first["q5_kind"] = "text";
+  r = web("POST", "/web/messaging/surveys", staffUser(), first);
   ASSERT_EQ(r.status, 303) << r.body;
   std::string loc = r.header("Location");
   int64_t id = std::stoll(loc.substr(loc.rfind('/') + 1));
   std::string ref = "messaging.survey:" + std::to_string(id);
+  std::string uri = "/api/v1/messaging/surveys/" + std::to_string(id);
+  EXPECT_EQ(inboxRows(guardianUser(), ref), 0);
+  EXPECT_EQ(api("GET", uri, guardianUser()).status, 404);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM messaging_survey_targets"), 0);
+  auto draft_r = web("GET", loc + "?format=json", staffUser());
+  ASSERT_EQ(draft_r.status, 200) << loc << draft_r.body.substr(0, 3000);
+  auto draft = draft_r.json();
+  EXPECT_EQ(draft["status"], "draft");
+  EXPECT_EQ(draft["open"], false);
+  EXPECT_EQ(webCode(web("POST", loc + "/remind", staffUser())), "messaging.survey_not_sent");
+  EXPECT_EQ(webCode(web("POST", loc + "/close", staffUser())), "messaging.survey_not_sent");
+  // The edit form shows the draft's values; a bad edit changes nothing; a good one replaces it.
+  auto edit = web("GET", loc + "/edit", staffUser());
+  ASSERT_EQ(edit.status, 200);
+  EXPECT_NE(edit.body.find("value=\"遠足アンケート（案）\""), std::string::npos);
+  EXPECT_NE(edit.body.find("削除する質問"), std::string::npos);
+  bad = form;
+  bad["title"] = "";
+  EXPECT_EQ(web("POST", loc, staffUser(), bad).status, 422);
+  int64_t neighbour = otherFacilityStaff();
+  EXPECT_EQ(web("POST", loc, neighbour, form).status, 404);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM messaging_survey_questions WHERE survey_id = ?", {id}), 5);
+  ASSERT_EQ(web("POST", loc, staffUser(), form).status, 303);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM messaging_survey_questions WHERE survey_id = ?", {id}), 4);
+  EXPECT_EQ(web("GET", loc + "?format=json", staffUser()).json()["title"], "遠足についてのアンケート");
+  EXPECT_EQ(inboxRows(guardianUser(), ref), 0);
+
+  // Sending: the audience is asked and notified once; a sent survey is no longer editable.
+  r = web("POST", loc + "/send", staffUser());
+  ASSERT_EQ(r.status, 303) << r.body;
+  EXPECT_EQ(webCode(web("POST", loc + "/send", staffUser())), "messaging.survey_not_editable");
+  EXPECT_EQ(webCode(web("POST", loc, staffUser(), form)), "messaging.survey_not_editable");
+  EXPECT_EQ(web("GET", loc + "/edit", staffUser()).status, 409);
   EXPECT_EQ(inboxRows(guardianUser(), ref), 1);
   EXPECT_EQ(inboxRows(silent, ref), 1);
   EXPECT_EQ(inboxRows(outsider, ref), 0);
 
-  std::string uri = "/api/v1/messaging/surveys/" + std::to_string(id);
   auto got = api("GET", uri, guardianUser());
   ASSERT_EQ(got.status, 200) << got.body;
   auto qs = got.json()["questions"];
@@ -200,13 +252,31 @@ TEST_P(SurveysTest, ASurveyTalliesAndExports) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'messaging.survey_exported'"), 2);
   EXPECT_EQ(web("GET", "/web/messaging/surveys/" + std::to_string(id) + "/export.csv", tonariStaff()).status, 404);
   EXPECT_EQ(web("GET", "/web/messaging/surveys/" + std::to_string(id) + "?format=json", tonariStaff()).status, 404);
-  int64_t neighbour = otherFacilityStaff();
   EXPECT_EQ(web("GET", "/web/messaging/surveys/" + std::to_string(id) + "?format=json", neighbour).status, 404);
   EXPECT_EQ(web("GET", "/web/messaging/surveys/" + std::to_string(id) + "/export.xlsx", neighbour).status, 404);
   EXPECT_EQ(web("POST", "/web/messaging/surveys/" + std::to_string(id) + "/remind", neighbour).status, 404);
   EXPECT_EQ(inboxRows(silent, ref), 2);
 
   perChildSurvey();
+
+  // Closed early by staff (audited): answers are refused before the deadline, the tally stays.
+  EXPECT_EQ(web("POST", "/web/messaging/surveys/" + std::to_string(id) + "/close", neighbour).status, 404);
+  ASSERT_EQ(web("POST", "/web/messaging/surveys/" + std::to_string(id) + "/close", staffUser()).status, 303);
+  EXPECT_EQ(answer(silent, {{q1, "参加"}, {q4, "2026-12-03"}}).code(), "messaging.survey_closed");
+  EXPECT_EQ(webCode(web("POST", "/web/messaging/surveys/" + std::to_string(id) + "/close", staffUser())),
+            "messaging.survey_not_sent");
+  EXPECT_EQ(webCode(web("POST", "/web/messaging/surveys/" + std::to_string(id) + "/remind", staffUser())),
+            "messaging.survey_closed");
+  EXPECT_EQ(web("GET", "/web/messaging/surveys/" + std::to_string(id) + "?format=json", staffUser())
+                .json()["progress"]["label"],
+            "2/3");
+  for (const char* action : {"messaging.survey_created", "messaging.survey_changed",
+                             "messaging.survey_sent", "messaging.survey_closed"}) {
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = ? AND target_id = ?",
+                     {std::string(action), std::to_string(id)}),
+              1)
+        << action;
+  }
 
   // After the deadline: refused, nothing changes.
   clock_->advance(std::chrono::hours(24 * 6));
