@@ -196,12 +196,7 @@ nlohmann::json boardData(Env& env, db::Connection& conn, const Request& r, int64
   auto days = dayAtFacility(conn, p.municipality_id, facility, date);
   auto pickups = pickupOptions(conn, p.municipality_id, facility, date);
   nlohmann::json classes = nlohmann::json::array();
-  for (const auto& c : conn.query(
-           "SELECT DISTINCT cl.id, cl.name, cl.age_group FROM classes cl JOIN enrolments e ON "
-           "e.class_id = cl.id WHERE e.facility_id = ? AND e.municipality_id = ? AND "
-           "e.starts_on <= ? AND (e.ends_on IS NULL OR e.ends_on >= ?) ORDER BY cl.age_group, "
-           "cl.id",
-           {facility, p.municipality_id, date, date})) {
+  for (const auto& c : classesAtFacility(conn, p.municipality_id, facility, date)) {
     classes.push_back({{"id", c.getInt("id")},
                        {"name", c.getText("name")},
                        {"url", boardUrl(facility, c.getInt("id"))},

@@ -139,6 +139,15 @@ std::string optionalText(const nlohmann::json& body, const char* field, size_t m
   return s;
 }
 
+db::Rows classesAtFacility(db::Connection& conn, int64_t municipality_id, int64_t facility_id,
+                           const std::string& date) {
+  return conn.query(
+      "SELECT DISTINCT cl.id, cl.name, cl.age_group FROM classes cl JOIN enrolments e ON "
+      "e.class_id = cl.id WHERE e.facility_id = ? AND e.municipality_id = ? AND "
+      "e.starts_on <= ? AND (e.ends_on IS NULL OR e.ends_on >= ?) ORDER BY cl.age_group, cl.id",
+      {facility_id, municipality_id, date, date});
+}
+
 std::optional<Enrolment> enrolmentOn(db::Connection& conn, int64_t municipality_id,
                                      int64_t child_id, const std::string& date) {
   auto row = conn.queryOne(

@@ -64,6 +64,10 @@ struct Enrolment {
 std::optional<Enrolment> enrolmentOn(db::Connection& conn, int64_t municipality_id,
                                      int64_t child_id, const std::string& date);
 
+// The classes with a child enrolled at FACILITY on DATE, youngest age group first: id, name.
+db::Rows classesAtFacility(db::Connection& conn, int64_t municipality_id, int64_t facility_id,
+                           const std::string& date);
+
 // Age on April 1 of the fiscal year DATE falls in (the nursery's age group).
 int ageOnAprilFirst(const std::string& birth_date, const std::string& date);
 

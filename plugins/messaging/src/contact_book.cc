@@ -270,12 +270,7 @@ Response classView(Env& env, const ContactPhotos& photos, db::Connection& conn, 
     }
     auto pics = photos.ofFacilityDay(conn, p.municipality_id, facility, date);
     nlohmann::json classes = nlohmann::json::array();
-    for (const auto& c : conn.query(
-             "SELECT DISTINCT cl.id, cl.name, cl.age_group FROM classes cl JOIN enrolments e ON "
-             "e.class_id = cl.id WHERE e.facility_id = ? AND e.municipality_id = ? AND "
-             "e.starts_on <= ? AND (e.ends_on IS NULL OR e.ends_on >= ?) ORDER BY cl.age_group, "
-             "cl.id",
-             {facility, p.municipality_id, date, date})) {
+    for (const auto& c : classesAtFacility(conn, p.municipality_id, facility, date)) {
       if (class_id == 0) class_id = c.getInt("id");
       classes.push_back({{"id", c.getInt("id")},
                          {"name", c.getText("name")},
@@ -372,6 +367,16 @@ Response classView(Env& env, const ContactPhotos& photos, db::Connection& conn, 
     return env.web->page(r, "messaging/contact_book", data, "messaging.contact_book.title");
 }
 
+
+// A photo of the calling family's own child (either side), or 404 messaging.photo_not_found.
+db::Row familyPhoto(Env& env, ContactPhotos& photos, db::Connection& conn, Request& r) {
+  const Principal& p = r.user();
+  db::Row photo = photos.find(conn, p.municipality_id, r.idParam("photo_id"));
+  if (!tenancy::canSeeChild(conn, p, photo.getInt("child_id"), tokyoDate(env.clock->now()))) {
+    throw Error::notFound("messaging.photo_not_found", "no such photo");
+  }
+  return photo;
+}
 }  // namespace
 
 void addContactBook(Env& env) {
@@ -464,12 +469,7 @@ void addContactBook(Env& env) {
   ctx.addRoute({"GET", "/api/v1/messaging/contact-book/photos/{photo_id}",
                 "messaging.contact_book.home", [&env, photos](Request& r) {
                   auto conn = env.db->acquire();
-                  const Principal& p = r.user();
-                  db::Row photo = photos->find(*conn, p.municipality_id, r.idParam("photo_id"));
-                  if (!tenancy::canSeeChild(*conn, p, photo.getInt("child_id"),
-                                            tokyoDate(env.clock->now()))) {
-                    throw Error::notFound("messaging.photo_not_found", "no such photo");
-                  }
+                  db::Row photo = familyPhoto(env, *photos, *conn, r);
                   return photos->image(photo, r);
                 }});
 
@@ -477,12 +477,7 @@ void addContactBook(Env& env) {
   ctx.addRoute({"DELETE", "/api/v1/messaging/contact-book/photos/{photo_id}",
                 "messaging.contact_book.home", [&env, photos](Request& r) {
                   auto conn = env.db->acquire();
-                  const Principal& p = r.user();
-                  db::Row photo = photos->find(*conn, p.municipality_id, r.idParam("photo_id"));
-                  if (!tenancy::canSeeChild(*conn, p, photo.getInt("child_id"),
-                                            tokyoDate(env.clock->now()))) {
-                    throw Error::notFound("messaging.photo_not_found", "no such photo");
-                  }
+                  db::Row photo = familyPhoto(env, *photos, *conn, r);
                   if (photo.getText("side") != "home") {
                     throw Error::forbidden("messaging.photo_not_yours",
                                            "the nursery's photos are removed by the nursery");
