@@ -6,6 +6,35 @@
 
 namespace sukusuku::testing {
 
+namespace {
+
+void percentEncode(const std::string& s, std::string& out) {
+  static const char* hex = "0123456789ABCDEF";
+  for (unsigned char c : s) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+}
+
+}  // namespace
+
+std::string formEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out;
+  for (const auto& [k, v] : fields) {
+    if (!out.empty()) out += '&';
+    percentEncode(k, out);
+    out += '=';
+    percentEncode(v, out);
+  }
+  return out;
+}
+
 Reply httpRequest(int port, const std::string& method, const std::string& uri,
                   const std::string& body, const std::map<std::string, std::string>& headers) {
   Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));

@@ -3,6 +3,8 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <Poco/Net/HTTPResponse.h>
 #include <nlohmann/json.hpp>
@@ -24,5 +26,9 @@ struct Reply {
 Reply httpRequest(int port, const std::string& method, const std::string& uri,
                   const std::string& body = "",
                   const std::map<std::string, std::string>& headers = {});
+
+// FIELDS as an application/x-www-form-urlencoded body: every byte but ASCII letters, digits and
+// "-_." percent-encoded, in the order given.
+std::string formEncode(const std::vector<std::pair<std::string, std::string>>& fields);
 
 }  // namespace sukusuku::testing

@@ -13,16 +13,6 @@ namespace sukusuku::testing {
 namespace {
 const std::string kPassword = "sukusuku-demo";
 
-std::string formEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out;
-  for (const auto& [k, v] : fields) {
-    std::string ek, ev;
-    Poco::URI::encode(k, "&=+;", ek);
-    Poco::URI::encode(v, "&=+;", ev);
-    out += (out.empty() ? "" : "&") + ek + "=" + ev;
-  }
-  return out;
-}
 }  // namespace
 
 std::string readTestFile(const std::string& name) {

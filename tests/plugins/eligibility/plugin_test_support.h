@@ -18,17 +18,6 @@
 
 namespace sukusuku::testing {
 
-inline std::string formEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out;
-  for (const auto& [k, v] : fields) {
-    std::string ek, ev;
-    Poco::URI::encode(k, "&=+", ek);
-    Poco::URI::encode(v, "&=+", ev);
-    out += (out.empty() ? "" : "&") + ek + "=" + ev;
-  }
-  return out;
-}
-
 // "name=value; Path=/; ..." -> "value"
 inline std::string cookieValueFrom(const std::string& set_cookie, const std::string& name) {
   if (set_cookie.rfind(name + "=", 0) != 0) return "";

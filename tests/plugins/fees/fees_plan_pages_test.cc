@@ -20,27 +20,6 @@ namespace {
 using sukusuku::testing::httpRequest;
 using sukusuku::testing::Reply;
 
-std::string urlEncode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string formBody(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out;
-  for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + k + "=" + urlEncode(v);
-  return out;
-}
-
 bool has(const std::string& body, const std::string& text) {
   return body.find(text) != std::string::npos;
 }
@@ -142,7 +121,7 @@ class FeesPlanPagesTest : public ::testing::TestWithParam<std::string> {
   Reply post(const Session& s, const std::string& uri,
              std::vector<std::pair<std::string, std::string>> fields, bool with_csrf = true) {
     if (with_csrf) fields.insert(fields.begin(), {"csrf_token", s.csrf});
-    return httpRequest(server_->port(), "POST", uri, formBody(fields),
+    return httpRequest(server_->port(), "POST", uri, sukusuku::testing::formEncode(fields),
                        {{"Cookie", "sukusuku_session=" + s.cookie},
                         {"Content-Type", "application/x-www-form-urlencoded"}});
   }

@@ -92,12 +92,7 @@ class MessagingTest : public ::testing::TestWithParam<std::string> {
       headers["Content-Type"] = "application/x-www-form-urlencoded";
       std::map<std::string, std::string> f = form;
       f["csrf_token"] = s.csrf;
-      for (const auto& [k, v] : f) {
-        std::string ek, ev;
-        Poco::URI::encode(k, "&=+;/?:@", ek);
-        Poco::URI::encode(v, "&=+;/?:@", ev);
-        body += (body.empty() ? "" : "&") + ek + "=" + ev;
-      }
+      body = formEncode({f.begin(), f.end()});
     }
     return httpRequest(server_->port(), method, uri, body, headers);
   }

@@ -43,21 +43,6 @@ class HeaderAuthenticator final : public Authenticator {
   Runtime& rt_;
 };
 
-std::string urlEncode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 bool has(const std::string& body, const std::string& text) {
   return body.find(text) != std::string::npos;
 }
@@ -125,9 +110,7 @@ class ShiftsSettingsTest : public ::testing::TestWithParam<std::string> {
                        {{"X-Test-Principal", std::to_string(who)}});
   }
   Reply form(const std::string& uri, int64_t who, const Fields& fields) {
-    std::string body;
-    for (const auto& [k, v] : fields) body += (body.empty() ? "" : "&") + k + "=" + urlEncode(v);
-    return httpRequest(server_->port(), "POST", uri, body,
+    return httpRequest(server_->port(), "POST", uri, formEncode(fields),
                        {{"X-Test-Principal", std::to_string(who)},
                         {"Content-Type", "application/x-www-form-urlencoded"}});
   }
