@@ -83,8 +83,6 @@ std::vector<nursery::ExpectedChild> expectedOn(
     const std::string& date, const std::vector<Enrolled>& enrolled,
     const std::map<int, std::vector<nursery::ExpectedChild>>& typed,
     services::PlannedAttendance* planned, int64_t municipality, int64_t facility) {
-  auto t = typed.find(weekdayOf(date));
-  if (t != typed.end()) return t->second;
   std::vector<nursery::ExpectedChild> out;
   if (planned) {
     for (const services::PlannedChild& c : planned->expectedChildren(municipality, facility, date))
@@ -92,6 +90,8 @@ std::vector<nursery::ExpectedChild> expectedOn(
                      parseClock(c.leave_at)});
     if (!out.empty()) return out;
   }
+  auto t = typed.find(weekdayOf(date));
+  if (t != typed.end()) return t->second;
   for (const Enrolled& e : enrolled) {
     if (e.startsOn > date || (!e.endsOn.empty() && e.endsOn < date)) continue;
     const nursery::CareBand band = nursery::certifiedBand(

@@ -137,9 +137,9 @@ std::vector<StaffRow> loadStaff(db::Connection& conn, int64_t municipality, int6
 std::optional<RosterRow> findRoster(db::Connection& conn, int64_t municipality, int64_t roster);
 std::optional<RosterRow> findRosterByMonth(db::Connection& conn, int64_t municipality,
                                            int64_t facility, const std::string& month);
-// Expected children per open day: the facility's typed-in counts for the weekday when it has
-// any, else the messaging plugin's planned attendance when PLANNED is given and plans someone
-// that day, else every enrolled child in its certified band (保育標準時間 / 短時間).
+// Expected children per open day: the messaging plugin's planned attendance (登園予定) when
+// PLANNED is given and plans someone that day, else the facility's typed-in counts for the
+// weekday when it has any, else every enrolled child in its certified band (保育標準時間 / 短時間).
 MonthView loadMonth(db::Connection& conn, const RosterRow& roster,
                     services::PlannedAttendance* planned = nullptr);
 
