@@ -38,6 +38,8 @@ struct FacilitySettings {
   std::string opensAt = "07:00";
   std::string closesAt = "19:00";
   bool openSaturday = true;
+  // Licensed nurseries close on national holidays and 12/29–1/3; a facility with 休日保育 opens.
+  bool openHolidays = false;
   int requestDeadlineDay = 20;
   int maxConsecutiveDays = 6;
   int minRestMinutes = 660;
@@ -109,6 +111,7 @@ struct MonthView {
   FacilitySettings settings;
   std::vector<std::string> dates;  // YYYY-MM-DD, the whole month
   std::vector<bool> open;          // per date
+  std::vector<std::string> closure;  // per date: why it is closed (holidays.<key>), or ""
   std::vector<PatternRow> patterns;
   std::vector<StaffRow> staff;
   std::vector<Cell> cells;                             // worked or pinned cells

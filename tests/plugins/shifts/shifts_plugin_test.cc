@@ -144,6 +144,20 @@ void ShiftsPluginTest::demoNurseryHasALegalPublishedMonth() {
   EXPECT_GT(j["cells"].size(), 100u);
   // The cook is not in the childcare rota; the other thirteen staff are.
   EXPECT_EQ(j["staff"].size(), 13u);
+  // The nursery is closed on national holidays (文化の日 11/3, 勤労感謝の日 11/23): nobody works
+  // then, and the chart says why.
+  int worked = 0;
+  for (const auto& [key, pattern] : cellsOf(j)) {
+    EXPECT_NE(key.second, "2026-11-03") << pattern;
+    EXPECT_NE(key.second, "2026-11-23") << pattern;
+    if (key.second == "2026-11-24") ++worked;
+  }
+  EXPECT_GE(worked, 2) << "the Tuesday after is an ordinary day";
+  Reply chart = call("GET", "/web/shifts/rosters/" + std::to_string(id) + "/chart?date=2026-11-23",
+                     head_);
+  EXPECT_NE(chart.body.find("休園日（勤労感謝の日）"), std::string::npos) << chart.body;
+  Reply grid = call("GET", "/web/shifts/rosters/" + std::to_string(id), head_);
+  EXPECT_NE(grid.body.find("title=\"文化の日\""), std::string::npos);
 }
 
 TEST_P(ShiftsPluginTest, HeadGeneratesPinsResolvesAndPublishes) {
@@ -420,7 +434,7 @@ void ShiftsPluginTest::plannedAttendanceBeforeTypedCounts() {
       "children WHERE id = ?",
       {child});
   EXPECT_EQ(childrenAt("2026-11-16", "12:00"), noon - 1);
-  EXPECT_EQ(childrenAt("2026-11-23", "12:00"), noon);  // the next Monday is unchanged
+  EXPECT_EQ(childrenAt("2026-11-30", "12:00"), noon);  // another Monday is unchanged
 }
 
 // With the messaging plugin enabled, a staff member's clock-in and clock-out on the tablet
