@@ -371,6 +371,96 @@ TEST_P(ShiftsSettingsTest, PatternsExpectedChildrenAndRatiosAreEditedSafely) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_ratio_settings WHERE municipality_id = ?", {a}), 2);
 }
 
+// 開所時間・休園日: the head sets opening hours, Saturday and holiday opening, the request deadline
+// and the working limits; a refused form keeps what was typed and saves nothing; the month's
+// chart follows the saved days (the nursery closes on holidays and at the year end unless it
+// offers 休日保育); another city's head cannot read or change them.
+TEST_P(ShiftsSettingsTest, OpeningHoursAndClosedDaysAreEditedSafely) {
+  const int64_t a = city("349301");
+  const int64_t b = city("349302");
+  const int64_t n1 = nursery(a, "N01", "ひまわり保育所");
+  const int64_t t1 = nursery(b, "N01", "となり保育所");
+  const int64_t head = user(a, "head@n1", "facility_admin", n1);
+  const int64_t staff = user(a, "staff@n1", "facility_staff", n1);
+  const int64_t head_b = user(b, "head@t1", "facility_admin", t1);
+  const std::string page = "/web/shifts/facility?facility=" + std::to_string(n1);
+  const std::string api = "/api/v1/shifts/facilities/" + std::to_string(n1) + "/settings";
+  const int64_t roster = insert(
+      "INSERT INTO shift_rosters (municipality_id, facility_id, month, state, solve_state, "
+      "created_at, updated_at) VALUES (?, ?, '2026-12', 'draft', 'idle', ?, ?)",
+      {a, n1, std::string("2026-11-10T00:00:00Z"), std::string("2026-11-10T00:00:00Z")});
+  auto chart = [&](const std::string& date) {
+    return call("GET", "/web/shifts/rosters/" + std::to_string(roster) + "/chart?date=" + date,
+                head)
+        .body;
+  };
+  // Defaults: open 07:00–19:00 and on Saturdays; closed from 12/29 (年末年始).
+  Reply shown = call("GET", page, head);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_TRUE(has(shown.body, "name=\"opens_at\" value=\"07:00\""));
+  EXPECT_TRUE(has(shown.body, "name=\"open_saturday\" value=\"1\" checked"));
+  EXPECT_FALSE(has(shown.body, "name=\"open_holidays\" value=\"1\" checked"));
+  EXPECT_FALSE(has(chart("2026-12-05"), "id=\"closed\""));  // a Saturday
+  EXPECT_TRUE(has(chart("2026-12-29"), "休園日（年末年始）"));
+  EXPECT_EQ(call("GET", page, staff).status, 403);
+
+  Fields good{{"opens_at", "07:30"},          {"closes_at", "18:30"},
+              {"slot_minutes", "30"},         {"open_holidays", "1"},
+              {"request_deadline_day", "15"}, {"max_consecutive_days", "5"},
+              {"min_rest_minutes", "600"}};
+  // Closing before opening: the form again, the values as typed, nothing saved.
+  Fields bad = good;
+  bad[1].second = "07:00";
+  Reply refused = form(page, head, bad);
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_TRUE(has(refused.body, "閉所時刻は開所時刻より後にし")) << refused.body;
+  EXPECT_TRUE(has(refused.body, "name=\"closes_at\" value=\"07:00\""));
+  EXPECT_TRUE(has(refused.body, "name=\"open_holidays\" value=\"1\" checked"));
+  bad = good;
+  bad[4].second = "３０";  // full-width digits are read, but 30 is not a day of every month
+  EXPECT_TRUE(has(form(page, head, bad).body, "締切日は1〜28日で入力してください"));
+  bad = good;
+  bad[2].second = "20";
+  EXPECT_TRUE(has(form(page, head, bad).body, "時間帯の区切りは15分か30分です"));
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_settings"), 0);
+
+  Reply saved = form(page, head, good);
+  ASSERT_EQ(saved.status, 303) << saved.body;
+  EXPECT_EQ(text("SELECT opens_at FROM shift_settings WHERE facility_id = ?", {n1}), "07:30");
+  EXPECT_EQ(scalar("SELECT open_saturday FROM shift_settings WHERE facility_id = ?", {n1}), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = "
+                   "'shifts.facility_settings_changed' AND actor_user_id = ?",
+                   {head}),
+            1);
+  // Saturdays are now closed, the year end open (休日保育), the day starts at 07:30.
+  EXPECT_TRUE(has(chart("2026-12-05"), "id=\"closed\""));
+  const std::string yearEnd = chart("2026-12-29");
+  EXPECT_FALSE(has(yearEnd, "id=\"closed\"")) << yearEnd;
+  EXPECT_TRUE(has(yearEnd, "<th>07:30</th>"));
+  EXPECT_FALSE(has(yearEnd, "<th>07:00</th>"));
+
+  // The API: the same settings; a field of the wrong type or a bad value changes nothing.
+  Reply got = call("GET", api, head);
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.json()["min_rest_minutes"], 600);
+  EXPECT_EQ(got.json()["open_holidays"], true);
+  EXPECT_EQ(call("PUT", api, head, R"({"open_saturday":"yes"})").code(), "shifts.invalid_field");
+  EXPECT_EQ(call("PUT", api, head, R"({"max_consecutive_days":13})").code(),
+            "shifts.invalid_max_consecutive");
+  EXPECT_EQ(call("PUT", api, head, R"({"opens_at":"7時"})").code(), "shifts.invalid_time");
+  Reply put = call("PUT", api, head, R"({"open_saturday":true,"min_rest_minutes":660})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(put.json()["opens_at"], "07:30");  // left out: unchanged
+  EXPECT_EQ(scalar("SELECT open_saturday FROM shift_settings WHERE facility_id = ?", {n1}), 1);
+  EXPECT_EQ(scalar("SELECT max_consecutive_days FROM shift_settings WHERE facility_id = ?", {n1}),
+            5);
+  // Another city's head: not found, nothing changed.
+  EXPECT_EQ(call("GET", api, head_b).status, 404);
+  EXPECT_EQ(call("PUT", api, head_b, R"({"open_saturday":false})").status, 404);
+  EXPECT_EQ(scalar("SELECT open_saturday FROM shift_settings WHERE facility_id = ?", {n1}), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_settings"), 1);
+}
+
 SUKUSUKU_INSTANTIATE_BACKENDS(ShiftsSettingsTest);
 
 }  // namespace
