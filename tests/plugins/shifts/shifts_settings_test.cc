@@ -7,6 +7,9 @@
 // another facility or city 404, staff 403.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <sukusuku/clock.h>
 #include <sukusuku/http_server.h>
 
@@ -56,7 +59,9 @@ class ShiftsSettingsTest : public ::testing::TestWithParam<std::string> {
     sys_ = std::make_unique<TestSystem>(
         GetParam(), "shifts", clock_,
         std::vector<std::pair<std::string, std::string>>{
-            {"http.port", "0"}, {"plugins.dir", binaryDir() + "/lib/sukusuku/plugins"}});
+            {"http.port", "0"},
+            {"plugins.dir", binaryDir() + "/lib/sukusuku/plugins"},
+            {"shifts.solve_seconds", "0.3"}});
     sys_->rt->setAuthenticator(std::make_shared<HeaderAuthenticator>(*sys_->rt));
     sys_->rt->start();
     server_ = std::make_unique<HttpServer>(*sys_->rt);
@@ -459,6 +464,51 @@ TEST_P(ShiftsSettingsTest, OpeningHoursAndClosedDaysAreEditedSafely) {
   EXPECT_EQ(call("PUT", api, head_b, R"({"open_saturday":false})").status, 404);
   EXPECT_EQ(scalar("SELECT open_saturday FROM shift_settings WHERE facility_id = ?", {n1}), 1);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_settings"), 1);
+}
+
+// The generation queue lives in memory: a rota a stopped server left 作成中 (queued or running)
+// is generated when the server starts again, instead of staying stuck (a second generation would
+// be refused as "already solving").
+TEST_P(ShiftsSettingsTest, AGenerationLeftByAStoppedServerIsFinishedAfterARestart) {
+  const int64_t a = city("349301");
+  const int64_t n1 = nursery(a, "N01", "ひまわり保育所");
+  const std::string t = "2026-11-10T00:00:00Z";
+  for (int i = 0; i < 3; ++i) {
+    const int64_t s = insert(
+        "INSERT INTO staff (municipality_id, employee_code, family_name, given_name, "
+        "family_name_kana, given_name_kana, created_at) VALUES (?, ?, '保育', '士', 'ホイク', "
+        "'シ', ?)",
+        {a, "S" + std::to_string(i), t});
+    insert("INSERT INTO staff_qualifications (municipality_id, staff_id, qualification) VALUES "
+           "(?, ?, 'hoikushi')",
+           {a, s});
+    insert("INSERT INTO staff_assignments (municipality_id, staff_id, facility_id, starts_on) "
+           "VALUES (?, ?, ?, '2026-04-01')",
+           {a, s, n1});
+    insert("INSERT INTO staff_contracts (municipality_id, staff_id, kind, minutes_per_week, "
+           "days_per_week, starts_on) VALUES (?, ?, 'full_time', 2400, 5, '2026-04-01')",
+           {a, s});
+  }
+  const int64_t running = insert(
+      "INSERT INTO shift_rosters (municipality_id, facility_id, month, state, solve_state, "
+      "created_at, updated_at) VALUES (?, ?, '2026-12', 'draft', 'running', ?, ?)",
+      {a, n1, t, t});
+  const int64_t queued = insert(
+      "INSERT INTO shift_rosters (municipality_id, facility_id, month, state, solve_state, "
+      "created_at, updated_at) VALUES (?, ?, '2027-01', 'draft', 'queued', ?, ?)",
+      {a, n1, t, t});
+  sys_->rt->stop();
+  sys_->rt->start();
+  auto state = [&](int64_t roster) {
+    return text("SELECT solve_state FROM shift_rosters WHERE id = ?", {roster});
+  };
+  for (int i = 0; i < 400 && (state(running) != "done" || state(queued) != "done"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(state(running), "done");
+  EXPECT_EQ(state(queued), "done");
+  // Three caregivers cannot cover a whole month alone, but the rota is there, and says so.
+  EXPECT_GT(scalar("SELECT COUNT(*) FROM shift_roster_cells WHERE roster_id = ?", {running}), 20);
+  EXPECT_GT(scalar("SELECT hard_violations FROM shift_rosters WHERE id = ?", {running}), 0);
 }
 
 SUKUSUKU_INSTANTIATE_BACKENDS(ShiftsSettingsTest);
