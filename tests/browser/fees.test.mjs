@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { startDemo } from './lib/harness.mjs';
 
 let demo;
@@ -20,13 +20,20 @@ test('the batch runs on the demo data and the finance officer follows it on the 
   const fy = String(fiscalYear());
   const billed = demo.cli(['fees', 'bill', '--fiscal-year', fy, '--instalment', '1']);
   assert.match(billed, /run \d+: fiscal year \d+ instalment 1/);
-  const out = join(demo.work, 'debit.txt');
+  // Two consignors on the demo: the default one and 広島信用金庫 for its own customers.
+  const outDir = join(demo.work, 'debit');
   const exported = demo.cli(['fees', 'export-debit', '--fiscal-year', fy, '--instalment', '1',
-                             '--output', out]);
-  assert.match(exported, /\d+ debits, \d+ yen/);
-  const bytes = readFileSync(out);
-  assert.equal(bytes.length % 122, 0, 'records of 120 bytes + CR LF');
-  assert.equal(bytes.subarray(0, 4).toString('latin1'), '1910');
+                             '--output', `${outDir}/`]);
+  assert.match(exported, /consignor 1234567890 .*: \d+ debits, \d+ yen/);
+  assert.match(exported, /consignor 2345678901 .*: \d+ debits, \d+ yen/);
+  const files = readdirSync(outDir).sort();
+  assert.equal(files.length, 2, files.join(' '));
+  for (const [i, code] of ['1234567890', '2345678901'].entries()) {
+    assert.match(files[i], new RegExp(`^zengin91-${code}-\\d{8}\\.txt$`));
+    const bytes = readFileSync(join(outDir, files[i]));
+    assert.equal(bytes.length % 122, 0, 'records of 120 bytes + CR LF');
+    assert.equal(bytes.subarray(0, 14).toString('latin1'), `1910${code}`);
+  }
 
   const page = await demo.newPage();
   await demo.signIn(page, 'zaimu@demo.sukusuku.jp');

@@ -5,15 +5,6 @@
 
 namespace sukusuku::fees {
 
-namespace {
-
-bool digitsOnly(const std::string& s, size_t min, size_t max) {
-  return s.size() >= min && s.size() <= max &&
-         s.find_first_not_of("0123456789") == std::string::npos;
-}
-
-}  // namespace
-
 FeesService::FeesService(db::Database& db, const Clock& clock,
                          std::shared_ptr<const BankTable> banks, AuditLog* audit,
                          BlobStore* blobs)
@@ -24,49 +15,6 @@ int64_t FeesService::cityByCode(const std::string& code) {
   auto row = conn->queryOne("SELECT id FROM municipalities WHERE code = ?", {code});
   if (!row) throw Error::notFound("fees.city_not_found", "no municipality with code " + code);
   return row->getInt("id");
-}
-
-void FeesService::saveSettings(int64_t city, const Settings& s) {
-  if (!digitsOnly(s.consignor_code, 10, 10)) {
-    throw Error::invalid("fees.settings_invalid", "consignor code must be 10 digits",
-                         {{"field", "consignor_code"}});
-  }
-  const BankAccount acct =
-      normaliseAccount(s.bank_code, s.branch_code, s.account_type, s.account_number);
-  banks_->requireBranch(acct.bank_code, acct.branch_code);
-  const std::string kana = toBankKana(s.consignor_name, "consignor_name");
-  if (kana.size() > 40) {
-    throw Error::invalid("fees.settings_invalid", "consignor name is longer than 40 bank bytes",
-                         {{"field", "consignor_name"}});
-  }
-  const std::string now = formatUtc(clock_.now());
-  db_.transaction([&](db::Tx& tx) {
-    tx.execute(tx.dialect().upsert("fee_settings",
-                                   {"municipality_id", "consignor_code", "consignor_name",
-                                    "bank_code", "branch_code", "account_type", "account_number",
-                                    "limitation_years", "updated_at"},
-                                   {"municipality_id"},
-                                   {"consignor_code", "consignor_name", "bank_code", "branch_code",
-                                    "account_type", "account_number", "limitation_years",
-                                    "updated_at"}),
-               {city, s.consignor_code, bankBytesToUtf8(kana), acct.bank_code, acct.branch_code,
-                acct.account_type, acct.account_number, s.limitation_years, now});
-  });
-}
-
-std::optional<Settings> FeesService::settings(int64_t city) {
-  auto conn = db_.acquire();
-  auto row = conn->queryOne("SELECT * FROM fee_settings WHERE municipality_id = ?", {city});
-  if (!row) return std::nullopt;
-  Settings s;
-  s.consignor_code = row->getText("consignor_code");
-  s.consignor_name = row->getText("consignor_name");
-  s.bank_code = row->getText("bank_code");
-  s.branch_code = row->getText("branch_code");
-  s.account_type = static_cast<int>(row->getInt("account_type"));
-  s.account_number = row->getText("account_number");
-  s.limitation_years = static_cast<int>(row->getInt("limitation_years"));
-  return s;
 }
 
 void FeesService::setCap(int64_t city, int fiscal_year, int grade, int64_t cap_yen) {

@@ -268,7 +268,7 @@ TEST_P(FeesHttpTest, GuardianAndFinanceApisKeepEveryFamilySchoolAndCityApart) {
   EXPECT_EQ(web(staff_e1, "/web/fees/arrears").status, 403);
 
   // The debit for Aoki fails (資金不足): Aoki's guardian is told, nobody else.
-  const ExportResult exp = svc_->exportDebit(a, {2026, 1, "", true});
+  const ExportResult exp = svc_->exportDebit(a, {2026, 1, "", true}).files.at(0);
   ASSERT_EQ(exp.records, 1);
   zengin::DebitFile result = zengin::readDebitFile(exp.bytes);
   result.records[0].result_code = 1;

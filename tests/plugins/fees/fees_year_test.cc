@@ -57,7 +57,7 @@ TEST_P(FeesYearTest, AYearReconcilesToTheYenWithTheBankFiles) {
              {b_child});
     }
     svc().bill(c, {2026, k, false, 0});
-    const ExportResult exp = svc().exportDebit(c, {2026, k, "", true});
+    const ExportResult exp = svc().exportDebit(c, {2026, k, "", true}).files.at(0);
     const int64_t late_bill = scalar(
         "SELECT id FROM fee_bills WHERE household_id = ? AND instalment = ?", {late, k});
     const std::string result = answer(exp.bytes, late_bill, k == 3 ? zengin::kInsufficientFunds : 0);
