@@ -41,6 +41,33 @@ test('the batch runs on the demo data and the finance officer follows it on the 
   assert.equal(await page.locator('h1').innerText(), '学校教材費 収納状況');
   assert.ok(await page.locator('#fees-collection-chart g').count() >= 3, 'a bar per school');
   await demo.shot(page, 'fees-overview');
+  // The export's files, one per consignor.
+  assert.equal(await page.locator('#fees-files tr[data-consignor="1234567890"]').count(), 1);
+  assert.equal(await page.locator('#fees-files tr[data-consignor="2345678901"]').count(), 1);
+
+  // The consignors: the default and the 信金 (files written: kept); a typo comes back as typed.
+  await page.goto(`${demo.base}/web/fees/consignors`);
+  assert.equal(await page.locator('h1').innerText(), '口座振替の委託者');
+  assert.equal(await page.locator('#consignors tbody tr').count(), 2);
+  assert.match(await page.locator('tr[data-code="2345678901"]').innerText(), /1750/);
+  await demo.shot(page, 'fees-consignors');
+  await page.fill('#consignor-form input[name=code]', '3456789012');
+  await page.fill('#consignor-form input[name=name]', 'ジェイエイ');
+  await page.fill('#consignor-form input[name=bank_code]', '0005');
+  await page.fill('#consignor-form input[name=branch_code]', '001');
+  await page.fill('#consignor-form input[name=account_number]', '12x');
+  await page.fill('#consignor-form input[name=bank_codes]', '０００５');
+  await Promise.all([page.waitForNavigation(), page.click('#consignor-save')]);
+  assert.match(await page.locator('#consignors-error').innerText(), /入金先 口座番号/);
+  assert.equal(await page.locator('#consignor-form input[name=account_number]').inputValue(), '12x');
+  assert.equal(await page.locator('#consignor-form input[name=bank_codes]').inputValue(), '０００５');
+  assert.equal(await page.locator('#consignors tbody tr').count(), 2, 'nothing saved');
+  await demo.shot(page, 'fees-consignors-refused');
+  const phone = await demo.newPage({ width: 390, height: 844 });
+  await demo.signIn(phone, 'zaimu@demo.sukusuku.jp');
+  await phone.goto(`${demo.base}/web/fees/consignors`);
+  await demo.shot(phone, 'fees-consignors-phone');
+  await page.goto(`${demo.base}/web/fees?fiscal_year=${fy}`);
 
   // A dry run from the page writes nothing and says what it would bill.
   await page.fill('input[name=instalment]', '2');
