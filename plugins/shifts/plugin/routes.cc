@@ -129,6 +129,7 @@ nlohmann::json gridData(const RouteDeps& d, const Request& r, const MonthView& v
                     {"day", std::stoi(v.dates[i].substr(8))},
                     {"weekday", t(d, r, std::string("shifts.weekday.") + kWeekdays[w])},
                     {"closed", !v.open[i]},
+                    {"holiday", v.closure[i].empty() ? std::string() : t(d, r, v.closure[i])},
                     {"weekend", w >= 5}});
   }
   std::map<std::pair<int64_t, std::string>, const Cell*> cells;
@@ -588,6 +589,8 @@ void addRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                                     {{"roster", rosterSummary(d, r, roster)},
                                      {"date", date},
                                      {"closed", !v.open[di]},
+                                     {"holiday", v.closure[di].empty() ? std::string()
+                                                                       : t(d, r, v.closure[di])},
                                      {"slots", slots},
                                      {"days", days},
                                      {"short_slots", shortSlots},
