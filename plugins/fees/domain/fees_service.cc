@@ -30,11 +30,18 @@ void FeesService::setCap(int64_t city, int fiscal_year, int grade, int64_t cap_y
 }
 
 void FeesService::setCaps(int64_t city, int fiscal_year, const std::map<int, int64_t>& caps,
-                          const AuditEntry& by) {
+                          const AuditEntry& by, const std::set<int>& removed) {
   for (const auto& [grade, cap] : caps) {
-    if (cap < 0 || grade < 1 || grade > 9) {
-      throw Error::invalid("fees.cap_invalid", "a cap is for grade 1-9 and not negative",
+    if (cap < 0 || grade < 1 || grade > 9 || removed.count(grade)) {
+      throw Error::invalid("fees.cap_invalid",
+                           removed.count(grade) ? "a cap is either set or removed"
+                                                : "a cap is for grade 1-9 and not negative",
                            {{"grade", grade}});
+    }
+  }
+  for (int grade : removed) {
+    if (grade < 1 || grade > 9) {
+      throw Error::invalid("fees.cap_invalid", "a cap is for grade 1-9", {{"grade", grade}});
     }
   }
   db_.transaction([&](db::Tx& tx) {
@@ -46,6 +53,13 @@ void FeesService::setCaps(int64_t city, int fiscal_year, const std::map<int, int
                  {city, fiscal_year, grade, cap});
       saved[std::to_string(grade)] = cap;
     }
+    nlohmann::json gone = nlohmann::json::array();
+    for (int grade : removed) {
+      const auto r = tx.execute("DELETE FROM fee_caps WHERE municipality_id = ? AND "
+                                "fiscal_year = ? AND grade = ?",
+                                {city, fiscal_year, grade});
+      if (r.affected_rows > 0) gone.push_back(grade);
+    }
     if (audit_ && !by.actor_role.empty()) {
       audit_->record(tx, {.municipality_id = city,
                           .actor_user_id = by.actor_user_id,
@@ -53,7 +67,7 @@ void FeesService::setCaps(int64_t city, int fiscal_year, const std::map<int, int
                           .action = "fees.caps_saved",
                           .target_type = "fiscal_year",
                           .target_id = std::to_string(fiscal_year),
-                          .details = {{"caps", saved}},
+                          .details = {{"caps", saved}, {"removed", gone}},
                           .request_id = by.request_id});
     }
   });

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -216,10 +217,11 @@ class FeesService {
   // names its code; 404 "fees.consignor_not_found".
   void deleteConsignor(int64_t city, int64_t id, const AuditEntry& by = {});
   void setCap(int64_t city, int fiscal_year, int grade, int64_t cap_yen);
-  // Several grades' caps in one transaction with one audit row ("fees.caps_saved", by BY); any
-  // cap invalid (grade 1-9, not negative): 422 "fees.cap_invalid" with {grade}, nothing saved.
+  // Several grades' caps in one transaction with one audit row ("fees.caps_saved", by BY); the
+  // grades in REMOVED lose their cap (no limit; a grade in both is refused). Any cap invalid
+  // (grade 1-9, not negative): 422 "fees.cap_invalid" with {grade}, nothing saved.
   void setCaps(int64_t city, int fiscal_year, const std::map<int, int64_t>& caps,
-               const AuditEntry& by = {});
+               const AuditEntry& by = {}, const std::set<int>& removed = {});
   // Replaces the schedule; Error 409 "fees.instalments_in_use" once bills exist for the year.
   // BY, when it names a role, gets an audit row ("fees.instalments_saved") in the same commit.
   void setInstalments(int64_t city, int fiscal_year, const std::vector<Instalment>& schedule,
