@@ -1,9 +1,16 @@
 // Several consignors (委託者コード) per city, on SQLite and MariaDB: settings validation, routing
 // of each mandate's bank to its consignor, one Zengin 91 file per consignor and debit date, and
 // result files reconciled only against their own consignor's lines.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
+#include <tuple>
 #include <set>
 
+#include "cli.h"
 #include "fees_fixture.h"
 #include "sukusuku/fees/billing.h"
 #include "sukusuku/fees/zengin.h"
@@ -273,6 +280,51 @@ TEST_P(FeesConsignorTest, AnExportWithNoDebitWritesTheDefaultsEmptyFile) {
   EXPECT_EQ(exp.files[0].consignor_code, "1234567890");
   EXPECT_EQ(exp.files[0].records, 0);
   EXPECT_EQ(zengin::readDebitFile(exp.files[0].bytes).trailer.count, 0);
+}
+
+TEST_P(FeesConsignorTest, TheCliWritesOneFilePerConsignorAndSaysWhich) {
+  svc().saveConsignor(city_, shinkin());
+  svc().bill(city_, {2026, 1, false, 0});
+  Runtime& rt = *sys_->rt;
+  auto run = [&](const std::vector<std::string>& args) {
+    for (const auto& set : rt.commands()) {
+      if (set.plugin != "fees") continue;
+      for (const auto& cmd : set.commands) {
+        if (cmd.verb != "export-debit") continue;
+        std::ostringstream out, err;
+        const int code = cmd.run(args, out, err);
+        return std::make_tuple(code, out.str(), err.str());
+      }
+    }
+    return std::make_tuple(-1, std::string(), std::string("no such verb"));
+  };
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("fees_consignors_" + std::to_string(::getpid()) + "_" + GetParam());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  // A file name and two files: NAME-CODE.EXT each.
+  const auto [code, out, err] =
+      run({"--fiscal-year", "2026", "--instalment", "1", "--output", (dir / "debit.txt").string()});
+  ASSERT_EQ(code, 0) << err;
+  EXPECT_NE(out.find("consignor 1234567890 ｽｸｽｸｼ: 3 debits, 4500 yen"), std::string::npos) << out;
+  EXPECT_NE(out.find("consignor 2345678901 ﾋﾛｼﾏｼﾝｷﾝ: 2 debits, 3000 yen"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("total: 2 files, 5 debits, 7500 yen"), std::string::npos) << out;
+  for (const std::string c : {"1234567890", "2345678901"}) {
+    std::ifstream in(dir / ("debit-" + c + ".txt"), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(bytes.empty()) << c;
+    EXPECT_EQ(zengin::readDebitFile(bytes).header.consignor_code, c);
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "debit.txt"));
+  std::filesystem::remove_all(dir);
+
+  // Folders and patterns.
+  EXPECT_EQ(debitFilePath("/x/", "1234567890", "2026-04-27", 2),
+            "/x/zengin91-1234567890-20260427.txt");
+  EXPECT_EQ(debitFilePath("/x/req-{code}-{date}.dat", "2345678901", "2026-04-27", 1),
+            "/x/req-2345678901-20260427.dat");
+  EXPECT_EQ(debitFilePath("/x/debit.txt", "1234567890", "2026-04-27", 1), "/x/debit.txt");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FeesConsignorTest,
