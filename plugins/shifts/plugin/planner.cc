@@ -483,6 +483,19 @@ Planner::~Planner() { stop(); }
 void Planner::start() {
   if (thread_.joinable()) return;
   stopping_ = false;
+  // The queue lives in memory: generations a stopped or crashed server left queued or running
+  // are queued again, oldest first, so no head waits forever on 作成中. With several servers on
+  // one database a generation running elsewhere may be solved twice; the last result wins and
+  // both are whole rotas (each is written in one transaction).
+  std::vector<int64_t> left;
+  for (const db::Row& r : db_.acquire()->query(
+           "SELECT id FROM shift_rosters WHERE solve_state IN ('queued', 'running') ORDER BY "
+           "updated_at, id"))
+    left.push_back(r.getInt("id"));
+  {
+    std::lock_guard lock(mu_);
+    queue_.insert(queue_.end(), left.begin(), left.end());
+  }
   thread_ = std::thread([this] { run(); });
 }
 
