@@ -121,10 +121,10 @@ void FeesService::saveSettings(int64_t city, const Settings& s) {
                   now, current->getInt("id")});
     } else {
       tx.execute("INSERT INTO fee_consignors (municipality_id, code, name, bank_code, "
-                 "branch_code, account_type, account_number, is_default, created_at, updated_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                 "branch_code, account_type, account_number, is_default, default_for, created_at, "
+                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
                  {city, c.code, c.name, c.bank_code, c.branch_code, c.account_type,
-                  c.account_number, now, now});
+                  c.account_number, city, now, now});
     }
     writeSettingsRow(tx, city, c, s.limitation_years, now);
   });
@@ -232,20 +232,24 @@ int64_t FeesService::saveConsignor(int64_t city, const Consignor& in, const Audi
                             .has_value();
     const bool make_default = c.is_default || first;
     if (make_default) {
-      tx.execute("UPDATE fee_consignors SET is_default = 0 WHERE municipality_id = ?", {city});
+      tx.execute("UPDATE fee_consignors SET is_default = 0, default_for = NULL WHERE "
+                 "municipality_id = ?",
+                 {city});
     }
+    const db::Value default_for = make_default ? db::Value(city) : db::Value(nullptr);
     int64_t id = c.id;
     if (existing) {
       tx.execute("UPDATE fee_consignors SET code = ?, name = ?, bank_code = ?, branch_code = ?, "
-                 "account_type = ?, account_number = ?, is_default = ?, updated_at = ? WHERE id = ?",
+                 "account_type = ?, account_number = ?, is_default = ?, default_for = ?, "
+                 "updated_at = ? WHERE id = ?",
                  {c.code, c.name, c.bank_code, c.branch_code, c.account_type, c.account_number,
-                  make_default, now, id});
+                  make_default, default_for, now, id});
     } else {
       id = tx.execute("INSERT INTO fee_consignors (municipality_id, code, name, bank_code, "
-                      "branch_code, account_type, account_number, is_default, created_at, "
-                      "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      "branch_code, account_type, account_number, is_default, default_for, "
+                      "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       {city, c.code, c.name, c.bank_code, c.branch_code, c.account_type,
-                       c.account_number, make_default, now, now})
+                       c.account_number, make_default, default_for, now, now})
                .last_insert_id;
     }
     tx.execute("DELETE FROM fee_consignor_banks WHERE consignor_id = ?", {id});

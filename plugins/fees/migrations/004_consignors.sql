@@ -13,10 +13,13 @@ CREATE TABLE fee_consignors (
   account_type {{bigint}} NOT NULL,
   account_number {{str}} NOT NULL,
   is_default {{bool}} NOT NULL DEFAULT 0,   -- exactly one per municipality (FeesService)
+  default_for {{bigint}},                   -- municipality_id for the default, else NULL: the
+                                            -- unique index keeps a second default out
   created_at {{str}} NOT NULL,
   updated_at {{str}} NOT NULL
 ) {{table_opts}};
 CREATE UNIQUE INDEX fee_consignors_code ON fee_consignors (municipality_id, code);
+CREATE UNIQUE INDEX fee_consignors_default ON fee_consignors (default_for);
 
 -- The banks a consignor collects for: a bank code belongs to at most one consignor of a city.
 CREATE TABLE fee_consignor_banks (
@@ -29,6 +32,6 @@ CREATE INDEX fee_consignor_banks_consignor ON fee_consignor_banks (consignor_id)
 
 -- The one consignor of each existing city becomes its default.
 INSERT INTO fee_consignors (municipality_id, code, name, bank_code, branch_code, account_type,
-  account_number, is_default, created_at, updated_at)
+  account_number, is_default, default_for, created_at, updated_at)
   SELECT municipality_id, consignor_code, consignor_name, bank_code, branch_code, account_type,
-  account_number, 1, updated_at, updated_at FROM fee_settings;
+  account_number, 1, municipality_id, updated_at, updated_at FROM fee_settings;

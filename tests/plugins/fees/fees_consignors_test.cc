@@ -126,6 +126,9 @@ TEST_P(FeesConsignorTest, ConsignorsAreValidatedAndTheCityKeepsExactlyOneDefault
                    {std::to_string(id)}),
             1);
 
+  // The database keeps a second default out, whatever the code does.
+  EXPECT_ANY_THROW(insert("UPDATE fee_consignors SET is_default = 1, default_for = ? WHERE id = ?",
+                          {city_, id}));
   // The default cannot be unset nor deleted; making another the default moves it.
   Consignor old_default = list[0];
   old_default.is_default = false;
