@@ -1,6 +1,7 @@
 // The shift settings pages in the browser (demo data, tablet-sized): the head edits the shift
 // patterns (an end before the start is refused with the row named and the values kept, then a
 // part-time pattern is added) and the typed-in expected children (a negative count is refused),
+// and the facility's opening hours and closed days (closing before opening is refused),
 // and the city's childcare officer sets the city's ratio settings (a ratio looser than the law is
 // refused). Screenshots of each step.
 import { test, before, after } from 'node:test';
@@ -64,6 +65,26 @@ test('the head edits shift patterns and expected children', async () => {
   assert.ok(await page.locator('#settings-saved').isVisible());
   assert.equal(Number(await page.locator('#expected-total').innerText()), typed + 2);
   await demo.shot(page, 'shifts-expected-saved');
+
+  // Opening hours and closed days: closing before opening is refused with the typed values
+  // kept; then the nursery opens on holidays (休日保育).
+  await page.goto(`${demo.base}/web/shifts`);
+  await Promise.all([page.waitForNavigation(), page.click('#facility-link')]);
+  assert.equal(await page.locator('h1').innerText(), '開所時間・休園日');
+  assert.equal(await page.locator('input[name=opens_at]').inputValue(), '07:00');
+  assert.equal(await page.locator('input[name=open_holidays]').isChecked(), false);
+  await page.fill('input[name=closes_at]', '06:30');
+  await page.check('input[name=open_holidays]');
+  await Promise.all([page.waitForNavigation(), page.click('#save-settings')]);
+  assert.match(await page.locator('#settings-error').innerText(), /閉所時刻は開所時刻より後/);
+  assert.equal(await page.locator('input[name=closes_at]').inputValue(), '06:30');
+  assert.equal(await page.locator('input[name=open_holidays]').isChecked(), true);
+  await demo.shot(page, 'shifts-facility-refused');
+  await page.fill('input[name=closes_at]', '19:00');
+  await Promise.all([page.waitForNavigation(), page.click('#save-settings')]);
+  assert.ok(await page.locator('#settings-saved').isVisible());
+  assert.equal(await page.locator('input[name=open_holidays]').isChecked(), true);
+  await demo.shot(page, 'shifts-facility-saved');
 });
 
 test('the city childcare officer sets the city ratio settings', async () => {

@@ -106,6 +106,16 @@ class Seeder {
     logins.push_back(login(town, roles::kFacilityStaff, "staff@tonari.demo.sukusuku.jp",
                            "となり保育士 デモ", tonari, "となり保育所"));
     tx_.execute("UPDATE staff SET user_id = ? WHERE id = ?", {last_user_, first_staff_of_[tonari]});
+
+    // Four more full-time 保育士 for each of the city's nurseries and the centre: with a third
+    // of the children under three, the staffing ratios need about fourteen people to cover a
+    // 07:00–19:00 day six days a week. Added last so the names seeded above stay the same.
+    for (size_t k = 0; k < std::size(specs); ++k) {
+      const std::string kind = specs[k].kind;
+      if (kind != "nursery" && kind != "certified_centre") continue;
+      for (int i = 10; i < 14; ++i)
+        addStaff(city, facility_ids[k], specs[k].code, i, "hoikushi", false);
+    }
     return logins;
   }
 
@@ -250,30 +260,34 @@ class Seeder {
     bool school = kind == "elementary" || kind == "junior_high";
     int count = school ? 6 : 10;
     for (int i = 0; i < count; ++i) {
-      family_ = pick(kFamily);
-      const Name& given = chance(80) ? pick(kMother) : pick(kFather);
-      int64_t s = tx_.execute(
-                         "INSERT INTO staff (municipality_id, employee_code, family_name, "
-                         "given_name, family_name_kana, given_name_kana, created_at) VALUES (?, ?, "
-                         "?, ?, ?, ?, ?)",
-                         {city, std::string(code) + "-" + std::to_string(i + 1), family_.kanji,
-                          given.kanji, family_.kana, given.kana, now_})
-                      .last_insert_id;
-      if (!first_staff_of_.count(facility)) first_staff_of_[facility] = s;
       const char* qualification =
           school ? "kyouin" : (i < count - 2 ? "hoikushi" : (i == count - 2 ? "kangoshi" : "chorishi"));
-      tx_.execute("INSERT INTO staff_qualifications (municipality_id, staff_id, qualification) "
-                  "VALUES (?, ?, ?)",
-                  {city, s, qualification});
-      tx_.execute("INSERT INTO staff_assignments (municipality_id, staff_id, facility_id, "
-                  "starts_on) VALUES (?, ?, ?, ?)",
-                  {city, s, facility, std::to_string(fy_) + "-04-01"});
-      bool part = !school && i >= count - 3;
-      tx_.execute("INSERT INTO staff_contracts (municipality_id, staff_id, kind, "
-                  "minutes_per_week, days_per_week, starts_on) VALUES (?, ?, ?, ?, ?, ?)",
-                  {city, s, part ? "part_time" : "full_time", part ? 1200 : 2400, part ? 3 : 5,
-                   std::to_string(fy_) + "-04-01"});
+      addStaff(city, facility, code, i, qualification, !school && i >= count - 3);
     }
+  }
+
+  void addStaff(int64_t city, int64_t facility, const char* code, int i,
+                const char* qualification, bool part) {
+    family_ = pick(kFamily);
+    const Name& given = chance(80) ? pick(kMother) : pick(kFather);
+    int64_t s = tx_.execute(
+                       "INSERT INTO staff (municipality_id, employee_code, family_name, "
+                       "given_name, family_name_kana, given_name_kana, created_at) VALUES (?, ?, "
+                       "?, ?, ?, ?, ?)",
+                       {city, std::string(code) + "-" + std::to_string(i + 1), family_.kanji,
+                        given.kanji, family_.kana, given.kana, now_})
+                    .last_insert_id;
+    if (!first_staff_of_.count(facility)) first_staff_of_[facility] = s;
+    tx_.execute("INSERT INTO staff_qualifications (municipality_id, staff_id, qualification) "
+                "VALUES (?, ?, ?)",
+                {city, s, qualification});
+    tx_.execute("INSERT INTO staff_assignments (municipality_id, staff_id, facility_id, "
+                "starts_on) VALUES (?, ?, ?, ?)",
+                {city, s, facility, std::to_string(fy_) + "-04-01"});
+    tx_.execute("INSERT INTO staff_contracts (municipality_id, staff_id, kind, "
+                "minutes_per_week, days_per_week, starts_on) VALUES (?, ?, ?, ?, ?, ?)",
+                {city, s, part ? "part_time" : "full_time", part ? 1200 : 2400, part ? 3 : 5,
+                 std::to_string(fy_) + "-04-01"});
   }
 
   DemoLogin login(int64_t city, const std::string& role, const std::string& login,

@@ -23,15 +23,24 @@ void addDemoSeeder(Env& env) {
           "e.facility_id WHERE e.municipality_id = ? AND f.kind IN ('nursery', "
           "'certified_centre') AND e.ends_on IS NULL ORDER BY e.child_id",
           {m});
-      const char* arrivals[] = {"07:30", "08:00", "08:15", "08:30", "09:00"};
-      const char* departures[] = {"16:00", "17:00", "17:30", "18:00", "18:30"};
+      // Shaped like a real nursery day: most children come at 08:30–09:00 and go at
+      // 16:00–17:00, a few come at 07:00 or stay until 18:30. The shifts plugin rosters staff
+      // from these plans, so they must fit the demo facility's ten caregivers.
+      const char* arrivals[] = {"07:00", "07:30", "07:30", "08:00", "08:00", "08:00", "08:30",
+                                "08:30", "08:30", "08:30", "08:30", "08:30", "08:30", "09:00",
+                                "09:00", "09:00", "09:00", "09:00", "09:00", "09:00"};
+      const char* departures[] = {"16:00", "16:00", "16:00", "16:00", "16:00", "16:00", "16:30",
+                                  "16:30", "16:30", "16:30", "16:30", "17:00", "17:00", "17:00",
+                                  "17:00", "17:30", "17:30", "17:30", "18:00", "18:30"};
+      auto arriveOf = [&](int64_t id) { return arrivals[(id * 7) % 20]; };
+      auto leaveOf = [&](int64_t id) { return departures[(id * 13 + 5) % 20]; };
       for (const auto& c : children) {
         int64_t id = c.getInt("child_id");
         for (int wd = 1; wd <= 5; ++wd) {
           tx.execute(
               "INSERT INTO messaging_plan_patterns (municipality_id, child_id, weekday, "
               "arrive_at, leave_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-              {m, id, wd, arrivals[id % 5], departures[(id / 5) % 5], now});
+              {m, id, wd, arriveOf(id), leaveOf(id), now});
         }
       }
       // ひまわり: the last five weekdays before today, plus this morning's early arrivals.
@@ -45,8 +54,8 @@ void addDemoSeeder(Env& env) {
           if (c.getText("name") != "ひまわり保育所") continue;
           int64_t id = c.getInt("child_id");
           if ((id + d) % 11 == 0) continue;  // absent that day
-          int in = minutesOf(arrivals[id % 5]) + static_cast<int>((id * 7 + d) % 20) - 10;
-          int out = minutesOf(departures[(id / 5) % 5]) + static_cast<int>((id * 3 + d) % 40) - 15;
+          int in = minutesOf(arriveOf(id)) + static_cast<int>((id * 7 + d) % 20) - 10;
+          int out = minutesOf(leaveOf(id)) + static_cast<int>((id * 3 + d) % 40) - 15;
           for (auto [kind, minutes] : {std::pair<const char*, int>{"check_in", in},
                                        std::pair<const char*, int>{"check_out", out}}) {
             tx.execute(

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "sukusuku/calendar.h"
 #include "sukusuku/error.h"
 
 namespace sukusuku::shifts::plugin {
@@ -83,8 +84,6 @@ std::vector<nursery::ExpectedChild> expectedOn(
     const std::string& date, const std::vector<Enrolled>& enrolled,
     const std::map<int, std::vector<nursery::ExpectedChild>>& typed,
     services::PlannedAttendance* planned, int64_t municipality, int64_t facility) {
-  auto t = typed.find(weekdayOf(date));
-  if (t != typed.end()) return t->second;
   std::vector<nursery::ExpectedChild> out;
   if (planned) {
     for (const services::PlannedChild& c : planned->expectedChildren(municipality, facility, date))
@@ -92,6 +91,8 @@ std::vector<nursery::ExpectedChild> expectedOn(
                      parseClock(c.leave_at)});
     if (!out.empty()) return out;
   }
+  auto t = typed.find(weekdayOf(date));
+  if (t != typed.end()) return t->second;
   for (const Enrolled& e : enrolled) {
     if (e.startsOn > date || (!e.endsOn.empty() && e.endsOn < date)) continue;
     const nursery::CareBand band = nursery::certifiedBand(
@@ -176,6 +177,7 @@ FacilitySettings loadSettings(db::Connection& conn, int64_t municipality, int64_
     s.opensAt = r->getText("opens_at");
     s.closesAt = r->getText("closes_at");
     s.openSaturday = r->getBool("open_saturday");
+    s.openHolidays = r->getBool("open_holidays");
     s.requestDeadlineDay = static_cast<int>(r->getInt("request_deadline_day"));
     s.maxConsecutiveDays = static_cast<int>(r->getInt("max_consecutive_days"));
     s.minRestMinutes = static_cast<int>(r->getInt("min_rest_minutes"));
@@ -398,8 +400,11 @@ MonthView loadMonth(db::Connection& conn, const RosterRow& roster,
   const std::vector<nursery::RatioSetting> ratios = loadRatios(conn, city);
   for (const std::string& date : v.dates) {
     const int w = weekdayOf(date);
-    const bool open = w < 5 || (w == 5 && v.settings.openSaturday);
+    const std::optional<std::string_view> closure =
+        v.settings.openHolidays ? std::nullopt : calendar::nurseryClosure(parseDate(date));
+    const bool open = !closure && (w < 5 || (w == 5 && v.settings.openSaturday));
     v.open.push_back(open);
+    v.closure.push_back(closure ? "holidays." + std::string(*closure) : std::string());
     if (!open) {
       v.need.emplace_back();
       continue;
@@ -478,6 +483,19 @@ Planner::~Planner() { stop(); }
 void Planner::start() {
   if (thread_.joinable()) return;
   stopping_ = false;
+  // The queue lives in memory: generations a stopped or crashed server left queued or running
+  // are queued again, oldest first, so no head waits forever on 作成中. With several servers on
+  // one database a generation running elsewhere may be solved twice; the last result wins and
+  // both are whole rotas (each is written in one transaction).
+  std::vector<int64_t> left;
+  for (const db::Row& r : db_.acquire()->query(
+           "SELECT id FROM shift_rosters WHERE solve_state IN ('queued', 'running') ORDER BY "
+           "updated_at, id"))
+    left.push_back(r.getInt("id"));
+  {
+    std::lock_guard lock(mu_);
+    queue_.insert(queue_.end(), left.begin(), left.end());
+  }
   thread_ = std::thread([this] { run(); });
 }
 

@@ -38,6 +38,8 @@ struct FacilitySettings {
   std::string opensAt = "07:00";
   std::string closesAt = "19:00";
   bool openSaturday = true;
+  // Licensed nurseries close on national holidays and 12/29–1/3; a facility with 休日保育 opens.
+  bool openHolidays = false;
   int requestDeadlineDay = 20;
   int maxConsecutiveDays = 6;
   int minRestMinutes = 660;
@@ -109,6 +111,7 @@ struct MonthView {
   FacilitySettings settings;
   std::vector<std::string> dates;  // YYYY-MM-DD, the whole month
   std::vector<bool> open;          // per date
+  std::vector<std::string> closure;  // per date: why it is closed (holidays.<key>), or ""
   std::vector<PatternRow> patterns;
   std::vector<StaffRow> staff;
   std::vector<Cell> cells;                             // worked or pinned cells
@@ -137,9 +140,9 @@ std::vector<StaffRow> loadStaff(db::Connection& conn, int64_t municipality, int6
 std::optional<RosterRow> findRoster(db::Connection& conn, int64_t municipality, int64_t roster);
 std::optional<RosterRow> findRosterByMonth(db::Connection& conn, int64_t municipality,
                                            int64_t facility, const std::string& month);
-// Expected children per open day: the facility's typed-in counts for the weekday when it has
-// any, else the messaging plugin's planned attendance when PLANNED is given and plans someone
-// that day, else every enrolled child in its certified band (保育標準時間 / 短時間).
+// Expected children per open day: the messaging plugin's planned attendance (登園予定) when
+// PLANNED is given and plans someone that day, else the facility's typed-in counts for the
+// weekday when it has any, else every enrolled child in its certified band (保育標準時間 / 短時間).
 MonthView loadMonth(db::Connection& conn, const RosterRow& roster,
                     services::PlannedAttendance* planned = nullptr);
 

@@ -7,6 +7,7 @@
 
 #include "exports.h"
 #include "sukusuku/error.h"
+#include "sukusuku/export.h"
 #include "sukusuku/tenancy.h"
 
 namespace sukusuku::shifts::plugin {
@@ -129,6 +130,7 @@ nlohmann::json gridData(const RouteDeps& d, const Request& r, const MonthView& v
                     {"day", std::stoi(v.dates[i].substr(8))},
                     {"weekday", t(d, r, std::string("shifts.weekday.") + kWeekdays[w])},
                     {"closed", !v.open[i]},
+                    {"holiday", v.closure[i].empty() ? std::string() : t(d, r, v.closure[i])},
                     {"weekend", w >= 5}});
   }
   std::map<std::pair<int64_t, std::string>, const Cell*> cells;
@@ -172,13 +174,6 @@ std::string monthOf(const std::string& date) { return date.substr(0, 7); }
 
 std::string signedClock(int minutes) {
   return (minutes < 0 ? "-" : "+") + formatClock(minutes < 0 ? -minutes : minutes);
-}
-
-std::string csvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 // Planned vs actual for one person over the month. Actual minutes come from the messaging
@@ -588,6 +583,8 @@ void addRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                                     {{"roster", rosterSummary(d, r, roster)},
                                      {"date", date},
                                      {"closed", !v.open[di]},
+                                     {"holiday", v.closure[di].empty() ? std::string()
+                                                                       : t(d, r, v.closure[di])},
                                      {"slots", slots},
                                      {"days", days},
                                      {"short_slots", shortSlots},
@@ -672,9 +669,10 @@ void addRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                   auto conn = d.db.acquire();
                   const RosterRow roster = rosterFor(*conn, r);
                   const MonthView v = loadMonth(*conn, roster, d.planner.plannedAttendance());
-                  std::string csv = "\xEF\xBB\xBF" + t(d, r, "shifts.hours_csv_header") + "\r\n";
+                  std::string csv =
+                      exports::kUtf8Bom + t(d, r, "shifts.hours_csv_header") + "\r\n";
                   for (const HoursRow& h : hoursPerPerson(v, d.attendance.get())) {
-                    csv += csvField(h.name) + "," + std::to_string(h.plannedDays) + "," +
+                    csv += exports::csvField(h.name) + "," + std::to_string(h.plannedDays) + "," +
                            formatClock(h.plannedMinutes) + "," + std::to_string(h.actualDays) +
                            "," + (d.attendance ? formatClock(h.actualMinutes) : "") + "," +
                            (d.attendance ? signedClock(h.actualMinutes - h.plannedMinutes) : "") +

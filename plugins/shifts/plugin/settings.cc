@@ -212,4 +212,55 @@ void saveExpected(db::Tx& tx, int64_t municipality, int64_t facility,
   }
 }
 
+void saveFacilitySettings(db::Tx& tx, int64_t municipality, int64_t facility,
+                          const FacilitySettings& s, const std::string& now) {
+  auto refuseField = [](const std::string& code, const std::string& message,
+                        const std::string& field) {
+    throw Error::invalid(code, message, {{"field", field}});
+  };
+  auto clock = [&](const std::string& text, const std::string& field) {
+    try {
+      return parseClock(text);
+    } catch (const Error&) {
+      refuseField("shifts.invalid_time", "times are HH:MM", field);
+    }
+    return 0;
+  };
+  if (s.slotMinutes != 15 && s.slotMinutes != 30)
+    refuseField("shifts.invalid_slot_minutes", "slots are 15 or 30 minutes", "slot_minutes");
+  const int opens = clock(s.opensAt, "opens_at");
+  const int closes = clock(s.closesAt, "closes_at");
+  if (closes <= opens || opens % s.slotMinutes != 0 || closes % s.slotMinutes != 0)
+    refuseField("shifts.invalid_opening",
+                "closing must be after opening, both on the slot grid", "closes_at");
+  if (s.requestDeadlineDay < 1 || s.requestDeadlineDay > 28)
+    refuseField("shifts.invalid_deadline_day", "the deadline is a day 1 to 28",
+                "request_deadline_day");
+  if (s.maxConsecutiveDays < 1 || s.maxConsecutiveDays > 12)
+    refuseField("shifts.invalid_max_consecutive", "1 to 12 consecutive working days",
+                "max_consecutive_days");
+  if (s.minRestMinutes < 0 || s.minRestMinutes > 1440)
+    refuseField("shifts.invalid_min_rest", "rest between shifts: 0 to 1440 minutes",
+                "min_rest_minutes");
+  const db::Params values{s.slotMinutes,        formatClock(opens),   formatClock(closes),
+                          s.openSaturday,       s.openHolidays,       s.requestDeadlineDay,
+                          s.maxConsecutiveDays, s.minRestMinutes,     now,
+                          facility,             municipality};
+  if (tx.queryOne("SELECT id FROM shift_settings WHERE facility_id = ? AND municipality_id = ?",
+                  {facility, municipality})) {
+    tx.execute(
+        "UPDATE shift_settings SET slot_minutes = ?, opens_at = ?, closes_at = ?, "
+        "open_saturday = ?, open_holidays = ?, request_deadline_day = ?, "
+        "max_consecutive_days = ?, min_rest_minutes = ?, updated_at = ? WHERE facility_id = ? "
+        "AND municipality_id = ?",
+        values);
+  } else {
+    tx.execute(
+        "INSERT INTO shift_settings (slot_minutes, opens_at, closes_at, open_saturday, "
+        "open_holidays, request_deadline_day, max_consecutive_days, min_rest_minutes, "
+        "updated_at, facility_id, municipality_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        values);
+  }
+}
+
 }  // namespace sukusuku::shifts::plugin

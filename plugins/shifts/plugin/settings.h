@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "planner.h"
 #include "sukusuku/db/database.h"
 
 namespace sukusuku::shifts::plugin {
@@ -69,5 +70,13 @@ struct ExpectedInput {
 // (leaving before arriving), "shifts.invalid_count" (negative, or over 500).
 void saveExpected(db::Tx& tx, int64_t municipality, int64_t facility,
                   const std::set<int64_t>& weekdays, const std::vector<ExpectedInput>& inputs);
+
+// 開所時間・休園日 and the rota's limits for one facility (planner.h FacilitySettings; the
+// facility's row is created on first save). Codes, details {"field": name}: "shifts.invalid_time"
+// (not HH:MM), "shifts.invalid_slot_minutes" (15 or 30), "shifts.invalid_opening" (closing not
+// after opening, or off the slot grid), "shifts.invalid_deadline_day" (1–28),
+// "shifts.invalid_max_consecutive" (1–12), "shifts.invalid_min_rest" (0–1440 minutes).
+void saveFacilitySettings(db::Tx& tx, int64_t municipality, int64_t facility,
+                          const FacilitySettings& s, const std::string& now);
 
 }  // namespace sukusuku::shifts::plugin

@@ -4,8 +4,9 @@
 //
 //   /web/shifts/patterns?facility=     勤務パターン    shifts.manage   (facility head)
 //   /web/shifts/expected?facility=&weekday=  見込み児童数  shifts.manage
+//   /web/shifts/facility?facility=     開所時間・休園日  shifts.manage
 //   /web/shifts/ratios                 配置基準         shifts.ratios   (city childcare officer)
-//   GET|PUT /api/v1/shifts/facilities/{id}/patterns, …/{id}/expected-children,
+//   GET|PUT /api/v1/shifts/facilities/{id}/patterns, …/{id}/expected-children, …/{id}/settings,
 //   GET|PUT /api/v1/shifts/ratio-settings
 #include <algorithm>
 #include <cctype>
@@ -292,6 +293,41 @@ const json& jsonArray(const json& body, const char* name) {
     throw Error::invalid("shifts.invalid_field", std::string(name) + " must be an array",
                          {{"field", name}});
   return body[name];
+}
+
+// ---- 開所時間・休園日 -----------------------------------------------------------------------
+
+json facilitySettingsJson(const FacilitySettings& s) {
+  return {{"slot_minutes", s.slotMinutes},
+          {"opens_at", s.opensAt},
+          {"closes_at", s.closesAt},
+          {"open_saturday", s.openSaturday},
+          {"open_holidays", s.openHolidays},
+          {"request_deadline_day", s.requestDeadlineDay},
+          {"max_consecutive_days", s.maxConsecutiveDays},
+          {"min_rest_minutes", s.minRestMinutes}};
+}
+
+// The form's fields as typed (strings), for showing a refused form again.
+json facilityFormValues(const FacilitySettings& s) {
+  return {{"slot_minutes", std::to_string(s.slotMinutes)},
+          {"opens_at", s.opensAt},
+          {"closes_at", s.closesAt},
+          {"open_saturday", s.openSaturday},
+          {"open_holidays", s.openHolidays},
+          {"request_deadline_day", std::to_string(s.requestDeadlineDay)},
+          {"max_consecutive_days", std::to_string(s.maxConsecutiveDays)},
+          {"min_rest_minutes", std::to_string(s.minRestMinutes)}};
+}
+
+// A whole number of a one-line form: "shifts.not_a_number" naming the field (no row).
+int formNumber(const Form& form, const std::string& name) {
+  try {
+    return static_cast<int>(number(field(form, name), 0, name));
+  } catch (const Error&) {
+    throw Error::invalid("shifts.not_a_number", name + " must be a whole number",
+                         {{"field", name}});
+  }
 }
 
 }  // namespace
@@ -684,6 +720,135 @@ void addSettingsRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
          auto conn = d.db.acquire();
          return Response::json({{"settings", ratiosApiJson(*conn, r.user().municipality_id)}});
        }});
+  // ---- 開所時間・休園日 ----
+  auto facilityPage = [&d](const Request& r, db::Connection& conn, int64_t facility,
+                           json values, const std::string& error, const std::string& invalid,
+                           int status) {
+    json slots = json::array();
+    for (int m : {15, 30})
+      slots.push_back({{"value", m},
+                       {"selected", values["slot_minutes"] == std::to_string(m)}});
+    json data = {{"facility_id", facility},
+                 {"facility", facilityName(conn, facility)},
+                 {"v", values},
+                 {"slots", slots}};
+    if (!invalid.empty()) data["invalid_" + invalid] = true;
+    if (!error.empty()) data["error"] = error;
+    if (r.queryParam("saved")) data["saved"] = true;
+    return d.web.page(r, "shifts/facility", data, "shifts.settings.facility_title", status);
+  };
+  ctx.addRoute({"GET", "/web/shifts/facility", kManage, [&d, facilityPage](Request& r) {
+                  auto conn = d.db.acquire();
+                  const int64_t facility = pageFacility(*conn, r, d.clock);
+                  return facilityPage(
+                      r, *conn, facility,
+                      facilityFormValues(loadSettings(*conn, r.user().municipality_id, facility)),
+                      "", "", 200);
+                }});
+  ctx.addRoute({"POST", "/web/shifts/facility", kManage, [&d, facilityPage](Request& r) {
+                  int64_t facility = 0;
+                  {
+                    auto conn = d.db.acquire();
+                    facility = pageFacility(*conn, r, d.clock);
+                  }
+                  const Form form = r.form();
+                  json typed = json::object();
+                  for (const char* f : {"slot_minutes", "opens_at", "closes_at",
+                                        "request_deadline_day", "max_consecutive_days",
+                                        "min_rest_minutes"})
+                    typed[f] = field(form, f);
+                  typed["open_saturday"] = field(form, "open_saturday") == "1";
+                  typed["open_holidays"] = field(form, "open_holidays") == "1";
+                  try {
+                    FacilitySettings s;
+                    s.slotMinutes = formNumber(form, "slot_minutes");
+                    s.opensAt = field(form, "opens_at");
+                    s.closesAt = field(form, "closes_at");
+                    s.openSaturday = typed["open_saturday"];
+                    s.openHolidays = typed["open_holidays"];
+                    s.requestDeadlineDay = formNumber(form, "request_deadline_day");
+                    s.maxConsecutiveDays = formNumber(form, "max_consecutive_days");
+                    s.minRestMinutes = formNumber(form, "min_rest_minutes");
+                    d.db.transaction([&](db::Tx& tx) {
+                      saveFacilitySettings(tx, r.user().municipality_id, facility, s,
+                                           formatUtc(d.clock.now()));
+                      audit(d, tx, r, "shifts.facility_settings_changed", "facility", facility,
+                            facilitySettingsJson(s));
+                    });
+                  } catch (const Error& e) {
+                    if (e.status() != 422) throw;
+                    auto conn = d.db.acquire();
+                    return facilityPage(r, *conn, facility, typed, refusal(d, r, e),
+                                        e.details().value("field", ""), 422);
+                  }
+                  return Response::redirect(
+                      "/web/shifts/facility?facility=" + std::to_string(facility) + "&saved=1");
+                }});
+  ctx.addRoute({"GET", "/api/v1/shifts/facilities/{id}/settings", kManage, [&d](Request& r) {
+                  auto conn = d.db.acquire();
+                  const int64_t facility = r.idParam("id");
+                  tenancy::requireFacility(*conn, r.user(), facility);
+                  json out = facilitySettingsJson(
+                      loadSettings(*conn, r.user().municipality_id, facility));
+                  out["facility_id"] = facility;
+                  return Response::json(out);
+                }});
+  ctx.addRoute({"PUT", "/api/v1/shifts/facilities/{id}/settings", kManage, [&d](Request& r) {
+                  const int64_t facility = r.idParam("id");
+                  FacilitySettings s;
+                  {
+                    auto conn = d.db.acquire();
+                    tenancy::requireFacility(*conn, r.user(), facility);
+                    s = loadSettings(*conn, r.user().municipality_id, facility);
+                  }
+                  // Fields left out keep their values.
+                  const json body = r.json();
+                  if (!body.is_object())
+                    throw Error::invalid("shifts.invalid_field", "the body is a JSON object",
+                                         {{"field", "body"}});
+                  auto integer = [&](const char* name, int& out) {
+                    if (!body.contains(name)) return;
+                    if (!body[name].is_number_integer())
+                      throw Error::invalid("shifts.invalid_field",
+                                           std::string(name) + " must be an integer",
+                                           {{"field", name}});
+                    const int64_t v = body[name].get<int64_t>();
+                    out = v < -100000 || v > 100000 ? -1 : static_cast<int>(v);
+                  };
+                  auto text = [&](const char* name, std::string& out) {
+                    if (!body.contains(name)) return;
+                    if (!body[name].is_string())
+                      throw Error::invalid("shifts.invalid_field",
+                                           std::string(name) + " must be a string",
+                                           {{"field", name}});
+                    out = body[name].get<std::string>();
+                  };
+                  auto boolean = [&](const char* name, bool& out) {
+                    if (!body.contains(name)) return;
+                    if (!body[name].is_boolean())
+                      throw Error::invalid("shifts.invalid_field",
+                                           std::string(name) + " must be true or false",
+                                           {{"field", name}});
+                    out = body[name].get<bool>();
+                  };
+                  integer("slot_minutes", s.slotMinutes);
+                  text("opens_at", s.opensAt);
+                  text("closes_at", s.closesAt);
+                  boolean("open_saturday", s.openSaturday);
+                  boolean("open_holidays", s.openHolidays);
+                  integer("request_deadline_day", s.requestDeadlineDay);
+                  integer("max_consecutive_days", s.maxConsecutiveDays);
+                  integer("min_rest_minutes", s.minRestMinutes);
+                  d.db.transaction([&](db::Tx& tx) {
+                    saveFacilitySettings(tx, r.user().municipality_id, facility, s,
+                                         formatUtc(d.clock.now()));
+                    audit(d, tx, r, "shifts.facility_settings_changed", "facility", facility,
+                          facilitySettingsJson(s));
+                  });
+                  json out = facilitySettingsJson(s);
+                  out["facility_id"] = facility;
+                  return Response::json(out);
+                }});
 }
 
 }  // namespace sukusuku::shifts::plugin

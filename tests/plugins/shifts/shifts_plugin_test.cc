@@ -3,6 +3,7 @@
 // deadline, exports, bad input, and scope (another facility, another city, drafts).
 #include <algorithm>
 #include <chrono>
+#include <regex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -117,6 +118,7 @@ class ShiftsPluginTest : public ::testing::TestWithParam<std::string> {
   void scopeAndPermissions(int64_t draft);
   void ruleSettingsPerFacility();
   void plannedVersusActualHours();
+  void plannedAttendanceBeforeTypedCounts();
 
   std::shared_ptr<ManualClock> clock_;
   std::unique_ptr<TestSystem> sys_;
@@ -140,8 +142,22 @@ void ShiftsPluginTest::demoNurseryHasALegalPublishedMonth() {
   EXPECT_EQ(j["state"], "published");
   EXPECT_EQ(j["hard_violations"], 0) << j["report"].dump();
   EXPECT_GT(j["cells"].size(), 100u);
-  // The cook is not in the childcare rota; the other nine staff are.
-  EXPECT_EQ(j["staff"].size(), 9u);
+  // The cook is not in the childcare rota; the other thirteen staff are.
+  EXPECT_EQ(j["staff"].size(), 13u);
+  // The nursery is closed on national holidays (文化の日 11/3, 勤労感謝の日 11/23): nobody works
+  // then, and the chart says why.
+  int worked = 0;
+  for (const auto& [key, pattern] : cellsOf(j)) {
+    EXPECT_NE(key.second, "2026-11-03") << pattern;
+    EXPECT_NE(key.second, "2026-11-23") << pattern;
+    if (key.second == "2026-11-24") ++worked;
+  }
+  EXPECT_GE(worked, 2) << "the Tuesday after is an ordinary day";
+  Reply chart = call("GET", "/web/shifts/rosters/" + std::to_string(id) + "/chart?date=2026-11-23",
+                     head_);
+  EXPECT_NE(chart.body.find("休園日（勤労感謝の日）"), std::string::npos) << chart.body;
+  Reply grid = call("GET", "/web/shifts/rosters/" + std::to_string(id), head_);
+  EXPECT_NE(grid.body.find("title=\"文化の日\""), std::string::npos);
 }
 
 TEST_P(ShiftsPluginTest, HeadGeneratesPinsResolvesAndPublishes) {
@@ -204,7 +220,7 @@ TEST_P(ShiftsPluginTest, HeadGeneratesPinsResolvesAndPublishes) {
   ASSERT_EQ(csv.status, 200);
   EXPECT_EQ(csv.body.substr(0, 3), "\xEF\xBB\xBF");
   EXPECT_NE(csv.body.find("2026-12-31"), std::string::npos);
-  EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 1 + 9);
+  EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 1 + 13);
   Reply xlsx = call("GET", "/web/shifts/rosters/" + std::to_string(id) + "/export.xlsx", head_);
   ASSERT_EQ(xlsx.status, 200);
   EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
@@ -371,6 +387,56 @@ void ShiftsPluginTest::ruleSettingsPerFacility() {
             std::string::npos);
 }
 
+// The children the ratio chart staffs for come from the guardians' planned attendance (登園予定,
+// messaging plugin) on days that have plans, and from the head's typed-in counts on days without
+// (the demo's Saturdays). The expected numbers are counted here from the plan rows themselves.
+void ShiftsPluginTest::plannedAttendanceBeforeTypedCounts() {
+  const int64_t id = scalar("SELECT id FROM shift_rosters WHERE facility_id = ? AND month = ?",
+                            {himawari_, std::string("2026-11")});
+  auto childrenAt = [&](const std::string& date, const std::string& slot) {
+    Reply r = call("GET",
+                   "/web/shifts/rosters/" + std::to_string(id) + "/chart?date=" + date, head_);
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::smatch m;
+    const std::regex row("<th>" + slot + "</th><td>([0-9]+)</td>");
+    if (!std::regex_search(r.body, m, row)) {
+      ADD_FAILURE() << "no " << slot << " row in the chart of " << date;
+      return int64_t{-1};
+    }
+    return int64_t{std::stoll(m[1].str())};
+  };
+  // Children of ひまわり whose Monday plan overlaps the half hour from SLOT.
+  auto plannedMonday = [&](const std::string& slot, const std::string& slotEnd) {
+    return scalar(
+        "SELECT COUNT(*) FROM messaging_plan_patterns p JOIN enrolments e ON e.child_id = "
+        "p.child_id WHERE e.facility_id = ? AND e.ends_on IS NULL AND p.weekday = 1 AND "
+        "p.arrive_at < ? AND p.leave_at > ?",
+        {himawari_, slotEnd, slot});
+  };
+  const int64_t early = plannedMonday("07:00", "07:30");
+  const int64_t noon = plannedMonday("12:00", "12:30");
+  // The typed-in Monday counts differ (8 children at 07:00, 39 at noon): the plans are used.
+  ASSERT_NE(early, 8);
+  ASSERT_NE(noon, 39);
+  EXPECT_EQ(childrenAt("2026-11-16", "07:00"), early);
+  EXPECT_EQ(childrenAt("2026-11-16", "12:00"), noon);
+  // No plans on Saturdays: the typed-in Saturday (2 + 2 + 3 children from 08:00 to 17:00).
+  EXPECT_EQ(childrenAt("2026-11-14", "10:00"), 7);
+  // A child whose family says it is not coming that Monday is not staffed for.
+  const int64_t child = scalar(
+      "SELECT MIN(p.child_id) FROM messaging_plan_patterns p JOIN enrolments e ON e.child_id = "
+      "p.child_id WHERE e.facility_id = ? AND e.ends_on IS NULL AND p.weekday = 1 AND "
+      "p.arrive_at <= '12:00' AND p.leave_at > '12:30'",
+      {himawari_});
+  sys_->rt->database().acquire()->execute(
+      "INSERT INTO messaging_plan_exceptions (municipality_id, child_id, date, absent, "
+      "updated_at) SELECT municipality_id, id, '2026-11-16', 1, '2026-11-10T01:00:00Z' FROM "
+      "children WHERE id = ?",
+      {child});
+  EXPECT_EQ(childrenAt("2026-11-16", "12:00"), noon - 1);
+  EXPECT_EQ(childrenAt("2026-11-30", "12:00"), noon);  // another Monday is unchanged
+}
+
 // With the messaging plugin enabled, a staff member's clock-in and clock-out on the tablet
 // become the actual hours beside the planned ones.
 void ShiftsPluginTest::plannedVersusActualHours() {
@@ -413,7 +479,7 @@ void ShiftsPluginTest::plannedVersusActualHours() {
   Reply csv = call("GET", "/web/shifts/rosters/" + std::to_string(id) + "/hours.csv", head_);
   ASSERT_EQ(csv.status, 200);
   EXPECT_EQ(csv.body.substr(0, 3), "\xEF\xBB\xBF");
-  EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 1 + 9);
+  EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 1 + 13);
   EXPECT_NE(csv.body.find(",1," + std::string(planBreak == 60 ? "07:00" : "08:00") + ","),
             std::string::npos)
       << csv.body;
@@ -432,6 +498,7 @@ TEST_P(ShiftsPluginTest, DemoMonthBadInputAndScope) {
   scopeAndPermissions(badInputChangesNothing());
   ruleSettingsPerFacility();
   plannedVersusActualHours();
+  plannedAttendanceBeforeTypedCounts();
 }
 
 SUKUSUKU_INSTANTIATE_BACKENDS(ShiftsPluginTest);

@@ -7,6 +7,9 @@
 // another facility or city 404, staff 403.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <sukusuku/clock.h>
 #include <sukusuku/http_server.h>
 
@@ -56,7 +59,9 @@ class ShiftsSettingsTest : public ::testing::TestWithParam<std::string> {
     sys_ = std::make_unique<TestSystem>(
         GetParam(), "shifts", clock_,
         std::vector<std::pair<std::string, std::string>>{
-            {"http.port", "0"}, {"plugins.dir", binaryDir() + "/lib/sukusuku/plugins"}});
+            {"http.port", "0"},
+            {"plugins.dir", binaryDir() + "/lib/sukusuku/plugins"},
+            {"shifts.solve_seconds", "0.3"}});
     sys_->rt->setAuthenticator(std::make_shared<HeaderAuthenticator>(*sys_->rt));
     sys_->rt->start();
     server_ = std::make_unique<HttpServer>(*sys_->rt);
@@ -369,6 +374,141 @@ TEST_P(ShiftsSettingsTest, PatternsExpectedChildrenAndRatiosAreEditedSafely) {
       "shifts.ratio_too_loose");
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_ratio_settings WHERE municipality_id = ?", {b}), 0);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_ratio_settings WHERE municipality_id = ?", {a}), 2);
+}
+
+// 開所時間・休園日: the head sets opening hours, Saturday and holiday opening, the request deadline
+// and the working limits; a refused form keeps what was typed and saves nothing; the month's
+// chart follows the saved days (the nursery closes on holidays and at the year end unless it
+// offers 休日保育); another city's head cannot read or change them.
+TEST_P(ShiftsSettingsTest, OpeningHoursAndClosedDaysAreEditedSafely) {
+  const int64_t a = city("349301");
+  const int64_t b = city("349302");
+  const int64_t n1 = nursery(a, "N01", "ひまわり保育所");
+  const int64_t t1 = nursery(b, "N01", "となり保育所");
+  const int64_t head = user(a, "head@n1", "facility_admin", n1);
+  const int64_t staff = user(a, "staff@n1", "facility_staff", n1);
+  const int64_t head_b = user(b, "head@t1", "facility_admin", t1);
+  const std::string page = "/web/shifts/facility?facility=" + std::to_string(n1);
+  const std::string api = "/api/v1/shifts/facilities/" + std::to_string(n1) + "/settings";
+  const int64_t roster = insert(
+      "INSERT INTO shift_rosters (municipality_id, facility_id, month, state, solve_state, "
+      "created_at, updated_at) VALUES (?, ?, '2026-12', 'draft', 'idle', ?, ?)",
+      {a, n1, std::string("2026-11-10T00:00:00Z"), std::string("2026-11-10T00:00:00Z")});
+  auto chart = [&](const std::string& date) {
+    return call("GET", "/web/shifts/rosters/" + std::to_string(roster) + "/chart?date=" + date,
+                head)
+        .body;
+  };
+  // Defaults: open 07:00–19:00 and on Saturdays; closed from 12/29 (年末年始).
+  Reply shown = call("GET", page, head);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_TRUE(has(shown.body, "name=\"opens_at\" value=\"07:00\""));
+  EXPECT_TRUE(has(shown.body, "name=\"open_saturday\" value=\"1\" checked"));
+  EXPECT_FALSE(has(shown.body, "name=\"open_holidays\" value=\"1\" checked"));
+  EXPECT_FALSE(has(chart("2026-12-05"), "id=\"closed\""));  // a Saturday
+  EXPECT_TRUE(has(chart("2026-12-29"), "休園日（年末年始）"));
+  EXPECT_EQ(call("GET", page, staff).status, 403);
+
+  Fields good{{"opens_at", "07:30"},          {"closes_at", "18:30"},
+              {"slot_minutes", "30"},         {"open_holidays", "1"},
+              {"request_deadline_day", "15"}, {"max_consecutive_days", "5"},
+              {"min_rest_minutes", "600"}};
+  // Closing before opening: the form again, the values as typed, nothing saved.
+  Fields bad = good;
+  bad[1].second = "07:00";
+  Reply refused = form(page, head, bad);
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_TRUE(has(refused.body, "閉所時刻は開所時刻より後にし")) << refused.body;
+  EXPECT_TRUE(has(refused.body, "name=\"closes_at\" value=\"07:00\""));
+  EXPECT_TRUE(has(refused.body, "name=\"open_holidays\" value=\"1\" checked"));
+  bad = good;
+  bad[4].second = "３０";  // full-width digits are read, but 30 is not a day of every month
+  EXPECT_TRUE(has(form(page, head, bad).body, "締切日は1〜28日で入力してください"));
+  bad = good;
+  bad[2].second = "20";
+  EXPECT_TRUE(has(form(page, head, bad).body, "時間帯の区切りは15分か30分です"));
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_settings"), 0);
+
+  Reply saved = form(page, head, good);
+  ASSERT_EQ(saved.status, 303) << saved.body;
+  EXPECT_EQ(text("SELECT opens_at FROM shift_settings WHERE facility_id = ?", {n1}), "07:30");
+  EXPECT_EQ(scalar("SELECT open_saturday FROM shift_settings WHERE facility_id = ?", {n1}), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = "
+                   "'shifts.facility_settings_changed' AND actor_user_id = ?",
+                   {head}),
+            1);
+  // Saturdays are now closed, the year end open (休日保育), the day starts at 07:30.
+  EXPECT_TRUE(has(chart("2026-12-05"), "id=\"closed\""));
+  const std::string yearEnd = chart("2026-12-29");
+  EXPECT_FALSE(has(yearEnd, "id=\"closed\"")) << yearEnd;
+  EXPECT_TRUE(has(yearEnd, "<th>07:30</th>"));
+  EXPECT_FALSE(has(yearEnd, "<th>07:00</th>"));
+
+  // The API: the same settings; a field of the wrong type or a bad value changes nothing.
+  Reply got = call("GET", api, head);
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.json()["min_rest_minutes"], 600);
+  EXPECT_EQ(got.json()["open_holidays"], true);
+  EXPECT_EQ(call("PUT", api, head, R"({"open_saturday":"yes"})").code(), "shifts.invalid_field");
+  EXPECT_EQ(call("PUT", api, head, R"({"max_consecutive_days":13})").code(),
+            "shifts.invalid_max_consecutive");
+  EXPECT_EQ(call("PUT", api, head, R"({"opens_at":"7時"})").code(), "shifts.invalid_time");
+  Reply put = call("PUT", api, head, R"({"open_saturday":true,"min_rest_minutes":660})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(put.json()["opens_at"], "07:30");  // left out: unchanged
+  EXPECT_EQ(scalar("SELECT open_saturday FROM shift_settings WHERE facility_id = ?", {n1}), 1);
+  EXPECT_EQ(scalar("SELECT max_consecutive_days FROM shift_settings WHERE facility_id = ?", {n1}),
+            5);
+  // Another city's head: not found, nothing changed.
+  EXPECT_EQ(call("GET", api, head_b).status, 404);
+  EXPECT_EQ(call("PUT", api, head_b, R"({"open_saturday":false})").status, 404);
+  EXPECT_EQ(scalar("SELECT open_saturday FROM shift_settings WHERE facility_id = ?", {n1}), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_settings"), 1);
+}
+
+// The generation queue lives in memory: a rota a stopped server left 作成中 (queued or running)
+// is generated when the server starts again, instead of staying stuck (a second generation would
+// be refused as "already solving").
+TEST_P(ShiftsSettingsTest, AGenerationLeftByAStoppedServerIsFinishedAfterARestart) {
+  const int64_t a = city("349301");
+  const int64_t n1 = nursery(a, "N01", "ひまわり保育所");
+  const std::string t = "2026-11-10T00:00:00Z";
+  for (int i = 0; i < 3; ++i) {
+    const int64_t s = insert(
+        "INSERT INTO staff (municipality_id, employee_code, family_name, given_name, "
+        "family_name_kana, given_name_kana, created_at) VALUES (?, ?, '保育', '士', 'ホイク', "
+        "'シ', ?)",
+        {a, "S" + std::to_string(i), t});
+    insert("INSERT INTO staff_qualifications (municipality_id, staff_id, qualification) VALUES "
+           "(?, ?, 'hoikushi')",
+           {a, s});
+    insert("INSERT INTO staff_assignments (municipality_id, staff_id, facility_id, starts_on) "
+           "VALUES (?, ?, ?, '2026-04-01')",
+           {a, s, n1});
+    insert("INSERT INTO staff_contracts (municipality_id, staff_id, kind, minutes_per_week, "
+           "days_per_week, starts_on) VALUES (?, ?, 'full_time', 2400, 5, '2026-04-01')",
+           {a, s});
+  }
+  const int64_t running = insert(
+      "INSERT INTO shift_rosters (municipality_id, facility_id, month, state, solve_state, "
+      "created_at, updated_at) VALUES (?, ?, '2026-12', 'draft', 'running', ?, ?)",
+      {a, n1, t, t});
+  const int64_t queued = insert(
+      "INSERT INTO shift_rosters (municipality_id, facility_id, month, state, solve_state, "
+      "created_at, updated_at) VALUES (?, ?, '2027-01', 'draft', 'queued', ?, ?)",
+      {a, n1, t, t});
+  sys_->rt->stop();
+  sys_->rt->start();
+  auto state = [&](int64_t roster) {
+    return text("SELECT solve_state FROM shift_rosters WHERE id = ?", {roster});
+  };
+  for (int i = 0; i < 400 && (state(running) != "done" || state(queued) != "done"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(state(running), "done");
+  EXPECT_EQ(state(queued), "done");
+  // Three caregivers cannot cover a whole month alone, but the rota is there, and says so.
+  EXPECT_GT(scalar("SELECT COUNT(*) FROM shift_roster_cells WHERE roster_id = ?", {running}), 20);
+  EXPECT_GT(scalar("SELECT hard_violations FROM shift_rosters WHERE id = ?", {running}), 0);
 }
 
 SUKUSUKU_INSTANTIATE_BACKENDS(ShiftsSettingsTest);
