@@ -265,6 +265,27 @@ TEST_P(ShiftsSettingsTest, PatternsExpectedChildrenAndRatiosAreEditedSafely) {
   EXPECT_EQ(inUse.status, 422);
   EXPECT_TRUE(has(inUse.body, "3行目：このパターンは勤務表で使われているため削除できません"));
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_patterns WHERE id = ?", {late}), 1);
+  // Once that rota is published its 遅番 keeps its times and break (staff were given them, and
+  // its hours are counted from them); renaming is fine.
+  sys_->rt->database().acquire()->execute(
+      "UPDATE shift_rosters SET state = 'published' WHERE id = ?", {roster});
+  const std::string lateEnds = text("SELECT ends_at FROM shift_patterns WHERE id = ?", {late});
+  rows = storedPatternRows(n1);
+  ASSERT_EQ(rows[2][0], std::to_string(late));
+  rows[2][3] = "19:30";
+  Reply published = form(patterns, head, patternForm(rows));
+  EXPECT_EQ(published.status, 422);
+  EXPECT_TRUE(has(published.body, "3行目：公開済みの勤務表で使われているため")) << published.body;
+  EXPECT_EQ(text("SELECT ends_at FROM shift_patterns WHERE id = ?", {late}), lateEnds);
+  rows = storedPatternRows(n1);
+  const std::string lateName = rows[2][1];
+  rows[2][1] = "遅番A";
+  EXPECT_EQ(form(patterns, head, patternForm(rows)).status, 303);
+  EXPECT_EQ(text("SELECT name FROM shift_patterns WHERE id = ?", {late}), "遅番A");
+  rows[2][1] = lateName;
+  EXPECT_EQ(form(patterns, head, patternForm(rows)).status, 303);
+  sys_->rt->database().acquire()->execute("UPDATE shift_rosters SET state = 'draft' WHERE id = ?",
+                                          {roster});
   sys_->rt->database().acquire()->execute("DELETE FROM shift_roster_cells WHERE roster_id = ?",
                                           {roster});
 
