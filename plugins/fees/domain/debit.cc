@@ -8,6 +8,7 @@
 #include "batch_insert.h"
 #include "phase_timer.h"
 #include "fees_service.h"
+#include "sukusuku/calendar.h"
 #include "sukusuku/error.h"
 #include "sukusuku/fees/billing.h"
 #include "sukusuku/fees/zengin.h"
@@ -15,6 +16,25 @@
 namespace sukusuku::fees {
 
 namespace {
+
+// Banks debit and transfer only on business days: a date given for a file must be one.
+// 422 "fees.date_invalid" (not a date) / "fees.date_not_business_day" (details: the next one).
+void requireBankBusinessDay(const std::string& date, const char* what) {
+  bool holiday = false;
+  try {
+    if (date.size() != 10 || date[4] != '-' || date[7] != '-') throw std::invalid_argument(date);
+    holiday = calendar::isBankHoliday(date);
+  } catch (const std::exception&) {
+    throw Error::invalid("fees.date_invalid", std::string(what) + " date must be YYYY-MM-DD",
+                         {{"date", date}});
+  }
+  if (holiday) {
+    throw Error::invalid(
+        "fees.date_not_business_day", std::string(what) + " date " + date + " is a bank holiday",
+        {{"date", date}, {"next_business_day", calendar::nextBankBusinessDay(date)}});
+  }
+}
+
 
 std::string sha256(const std::string& bytes) {
   Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
@@ -60,10 +80,7 @@ DebitExport FeesService::exportDebit(int64_t city, const ExportOptions& opt) {
   DebitExport result;
   result.debit_date = opt.debit_date.empty() ? schedule[opt.instalment - 1].debit_date
                                              : opt.debit_date;
-  if (result.debit_date.size() != 10 || result.debit_date[4] != '-' ||
-      result.debit_date[7] != '-') {
-    throw Error::invalid("fees.date_invalid", "debit date must be YYYY-MM-DD");
-  }
+  requireBankBusinessDay(result.debit_date, "debit");
   // Routing: a mandate's bank code → the consignor listing it, else the default (index 0).
   std::unordered_map<std::string, size_t> by_bank;
   for (size_t i = 0; i < consignors.size(); ++i) {
@@ -345,9 +362,7 @@ RefundResult FeesService::exportRefunds(int64_t city, int fiscal_year,
     throw Error::conflict("fees.settings_missing",
                           "set the consignor code and account (fee settings) first");
   }
-  if (transfer_date.size() != 10 || transfer_date[4] != '-' || transfer_date[7] != '-') {
-    throw Error::invalid("fees.date_invalid", "transfer date must be YYYY-MM-DD");
-  }
+  requireBankBusinessDay(transfer_date, "transfer");
   const std::string now = formatUtc(clock_.now());
   const std::string entry_month = tokyoDate(clock_.now()).substr(0, 7);
   RefundResult result;

@@ -1,5 +1,6 @@
 #include "fees_service.h"
 
+#include "sukusuku/calendar.h"
 #include "sukusuku/error.h"
 #include "sukusuku/fees/kana.h"
 
@@ -87,7 +88,13 @@ void FeesService::setInstalments(int64_t city, int fiscal_year,
                            {{"instalment", i + 1}});
     }
     previous = in.month_index;
-    if (in.debit_date.size() != 10 || in.debit_date[4] != '-' || in.debit_date[7] != '-') {
+    bool real = in.debit_date.size() == 10 && in.debit_date[4] == '-' && in.debit_date[7] == '-';
+    try {
+      if (real) calendar::isBankHoliday(in.debit_date);
+    } catch (const std::exception&) {
+      real = false;  // not a date, or outside 2007–2099
+    }
+    if (!real) {
       throw Error::invalid("fees.instalments_invalid", "debit date must be YYYY-MM-DD",
                            {{"instalment", i + 1}});
     }
@@ -126,8 +133,16 @@ std::vector<Instalment> FeesService::instalments(int64_t city, int fiscal_year) 
   for (const auto& r : conn->query("SELECT seq, month_index, debit_date FROM fee_instalments "
                                    "WHERE municipality_id = ? AND fiscal_year = ? ORDER BY seq",
                                    {city, fiscal_year})) {
+    // 振替日: a date the city set on a bank holiday is debited the next business day (翌営業日),
+    // so bills, statements and the bank file all carry the day the money actually moves.
+    std::string date = r.getText("debit_date");
+    try {
+      date = calendar::nextBankBusinessDay(date);
+    } catch (const std::exception&) {
+      // A date outside the calendar's years (checked when set) stays as stored.
+    }
     out.push_back({static_cast<int>(r.getInt("seq")), static_cast<int>(r.getInt("month_index")),
-                   r.getText("debit_date")});
+                   date});
   }
   return out;
 }

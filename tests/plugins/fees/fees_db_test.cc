@@ -356,6 +356,43 @@ TEST_P(FeesDbTest, DebitExportAndResultImportReconcile) {
   EXPECT_EQ(next.header.date_mmdd, "0527");
 }
 
+// 振替日 on a bank holiday: the 27th of June 2026 is a Saturday, so instalment 3 is billed and
+// debited on Monday the 29th (翌営業日) while the schedule keeps the date the city set; a file
+// asked for on a bank holiday is refused with the next business day and writes nothing; a date
+// that does not exist cannot be set.
+TEST_P(FeesDbTest, DebitDatesOnBankHolidaysMoveToTheNextBusinessDay) {
+  const auto schedule = svc().instalments(city_, 2026);
+  ASSERT_EQ(schedule.size(), 10u);
+  EXPECT_EQ(schedule[0].debit_date, "2026-04-27");  // a Monday
+  EXPECT_EQ(schedule[2].debit_date, "2026-06-29");  // Saturday the 27th
+  EXPECT_EQ(schedule[5].debit_date, "2026-09-28");  // Sunday the 27th
+  EXPECT_EQ(schedule[8].debit_date, "2026-12-28");
+  auto stored = db().acquire()->queryOne(
+      "SELECT debit_date FROM fee_instalments WHERE municipality_id = ? AND seq = 3", {city_});
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->getText("debit_date"), "2026-06-27");
+  svc().bill(city_, {2026, 3, false, 0});
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_bills WHERE instalment = 3 AND due_date = "
+                   "'2026-06-29'"),
+            scalar("SELECT COUNT(*) FROM fee_bills WHERE instalment = 3"));
+  EXPECT_GT(scalar("SELECT COUNT(*) FROM fee_bills WHERE instalment = 3"), 0);
+  const int64_t files = scalar("SELECT COUNT(*) FROM fee_files");
+  try {
+    svc().exportDebit(city_, {2026, 3, "2026-06-27", true});
+    ADD_FAILURE() << "a Saturday was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "fees.date_not_business_day");
+    EXPECT_EQ(e.details()["next_business_day"], "2026-06-29");
+  }
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_files"), files);
+  const ExportResult exp = svc().exportDebit(city_, {2026, 3, "", true}).files.at(0);
+  EXPECT_EQ(zengin::readDebitFile(exp.bytes).header.date_mmdd, "0629");
+  std::vector<Instalment> impossible = schedule;
+  impossible[1].debit_date = "2027-02-30";
+  EXPECT_EQ(errorCode([&] { svc().setInstalments(city_, 2027, impossible); }),
+            "fees.instalments_invalid");
+}
+
 TEST_P(FeesDbTest, ScopesByMunicipality) {
   const int64_t other = city("349002", "ほか町");
   svc().bill(city_, {2026, 1, false, 0});
