@@ -327,8 +327,10 @@ std::vector<CliCommand> feesCommands(FeesService& service, db::Database& db, con
   cmds.push_back(
       {"import-result", "apply the bank's Zengin 91 result file",
        "FILE [--city CODE]\n"
-       "  Reconciles every record on 顧客番号 and amount and applies the result codes in one\n"
-       "  transaction; a file that does not parse changes nothing. Prints the report.",
+       "  Reconciles every record on 顧客番号 and amount against the request lines of the\n"
+       "  consignor the header names (委託者コード) for that debit date, and applies the result\n"
+       "  codes in one transaction; a file that does not parse, or names no consignor of the\n"
+       "  city, changes nothing. Prints the report.",
        [&service, &db](const std::vector<std::string>& args, std::ostream& out,
                        std::ostream& err) {
          return guarded(err, [&] {
@@ -342,7 +344,8 @@ std::vector<CliCommand> feesCommands(FeesService& service, db::Database& db, con
            buf << in.rdbuf();
            const int64_t city = cityOf(a, service, db);
            const ImportReport r = service.importResult(city, buf.str());
-           out << "file " << r.file_id << ": " << r.records << " records, debited " << r.debited
+           out << "file " << r.file_id << " (consignor " << r.consignor_code << "): " << r.records
+               << " records, debited " << r.debited
                << " (" << r.debited_amount << " yen), failed " << r.failed_amount << " yen\n";
            for (const auto& [why, n] : r.failed) out << "  failed " << why << ": " << n << "\n";
            out << "  unmatched " << r.unmatched.size() << ", already settled " << r.already.size()

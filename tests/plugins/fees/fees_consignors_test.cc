@@ -250,6 +250,7 @@ TEST_P(FeesConsignorTest, EachConsignorGetsItsOwnFileAndItsOwnResults) {
   // The 信金's result (one failure) settles only its two lines.
   const int64_t failing = billIdFromCustomerNumber(b.records[1].customer_number);
   const ImportReport rs = svc().importResult(city_, answer(shin.bytes, {failing}));
+  EXPECT_EQ(rs.consignor_code, "2345678901");
   EXPECT_EQ(rs.debited, 1);
   EXPECT_EQ(rs.failed.at("insufficient_funds"), 1);
   EXPECT_TRUE(rs.unmatched.empty());
