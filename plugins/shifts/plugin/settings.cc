@@ -231,8 +231,8 @@ void saveFacilitySettings(db::Tx& tx, int64_t municipality, int64_t facility,
   const int opens = clock(s.opensAt, "opens_at");
   const int closes = clock(s.closesAt, "closes_at");
   if (closes <= opens || opens % s.slotMinutes != 0 || closes % s.slotMinutes != 0)
-    refuseField("shifts.invalid_opening",
-                "closing must be after opening, both on the slot grid", "closes_at");
+    refuseField("shifts.invalid_opening", "closing must be after opening, both on the slot grid",
+                "closes_at");
   if (s.requestDeadlineDay < 1 || s.requestDeadlineDay > 28)
     refuseField("shifts.invalid_deadline_day", "the deadline is a day 1 to 28",
                 "request_deadline_day");
@@ -242,10 +242,17 @@ void saveFacilitySettings(db::Tx& tx, int64_t municipality, int64_t facility,
   if (s.minRestMinutes < 0 || s.minRestMinutes > 1440)
     refuseField("shifts.invalid_min_rest", "rest between shifts: 0 to 1440 minutes",
                 "min_rest_minutes");
-  const db::Params values{s.slotMinutes,        formatClock(opens),   formatClock(closes),
-                          s.openSaturday,       s.openHolidays,       s.requestDeadlineDay,
-                          s.maxConsecutiveDays, s.minRestMinutes,     now,
-                          facility,             municipality};
+  const db::Params values{s.slotMinutes,
+                          formatClock(opens),
+                          formatClock(closes),
+                          s.openSaturday,
+                          s.openHolidays,
+                          s.requestDeadlineDay,
+                          s.maxConsecutiveDays,
+                          s.minRestMinutes,
+                          now,
+                          facility,
+                          municipality};
   if (tx.queryOne("SELECT id FROM shift_settings WHERE facility_id = ? AND municipality_id = ?",
                   {facility, municipality})) {
     tx.execute(

@@ -56,12 +56,11 @@ class ShiftsSettingsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     clock_ = std::make_shared<ManualClock>(parseUtc("2026-11-10T01:00:00Z"));
-    sys_ = std::make_unique<TestSystem>(
-        GetParam(), "shifts", clock_,
-        std::vector<std::pair<std::string, std::string>>{
-            {"http.port", "0"},
-            {"plugins.dir", binaryDir() + "/lib/sukusuku/plugins"},
-            {"shifts.solve_seconds", "0.3"}});
+    sys_ = std::make_unique<TestSystem>(GetParam(), "shifts", clock_,
+                                        std::vector<std::pair<std::string, std::string>>{
+                                            {"http.port", "0"},
+                                            {"plugins.dir", binaryDir() + "/lib/sukusuku/plugins"},
+                                            {"shifts.solve_seconds", "0.3"}});
     sys_->rt->setAuthenticator(std::make_shared<HeaderAuthenticator>(*sys_->rt));
     sys_->rt->start();
     server_ = std::make_unique<HttpServer>(*sys_->rt);
@@ -479,15 +478,18 @@ TEST_P(ShiftsSettingsTest, AGenerationLeftByAStoppedServerIsFinishedAfterARestar
         "family_name_kana, given_name_kana, created_at) VALUES (?, ?, '保育', '士', 'ホイク', "
         "'シ', ?)",
         {a, "S" + std::to_string(i), t});
-    insert("INSERT INTO staff_qualifications (municipality_id, staff_id, qualification) VALUES "
-           "(?, ?, 'hoikushi')",
-           {a, s});
-    insert("INSERT INTO staff_assignments (municipality_id, staff_id, facility_id, starts_on) "
-           "VALUES (?, ?, ?, '2026-04-01')",
-           {a, s, n1});
-    insert("INSERT INTO staff_contracts (municipality_id, staff_id, kind, minutes_per_week, "
-           "days_per_week, starts_on) VALUES (?, ?, 'full_time', 2400, 5, '2026-04-01')",
-           {a, s});
+    insert(
+        "INSERT INTO staff_qualifications (municipality_id, staff_id, qualification) VALUES "
+        "(?, ?, 'hoikushi')",
+        {a, s});
+    insert(
+        "INSERT INTO staff_assignments (municipality_id, staff_id, facility_id, starts_on) "
+        "VALUES (?, ?, ?, '2026-04-01')",
+        {a, s, n1});
+    insert(
+        "INSERT INTO staff_contracts (municipality_id, staff_id, kind, minutes_per_week, "
+        "days_per_week, starts_on) VALUES (?, ?, 'full_time', 2400, 5, '2026-04-01')",
+        {a, s});
   }
   const int64_t running = insert(
       "INSERT INTO shift_rosters (municipality_id, facility_id, month, state, solve_state, "

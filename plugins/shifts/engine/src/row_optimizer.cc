@@ -1,6 +1,7 @@
 #include "row_optimizer.h"
 
 #include <algorithm>
+#include <bit>
 #include <numeric>
 
 namespace sukusuku::shifts::detail {
@@ -20,7 +21,8 @@ RowOptimizer::RowOptimizer(const CostModel& model) : m_(model) {
 }
 
 bool RowOptimizer::optimize(const SearchState& state, int e, int64_t hardWeight,
-                            const int64_t* noise, std::vector<int>& row) {
+                            const int64_t* noise, std::vector<int>& row,
+                            std::span<const std::pair<int, int>> forbid) {
   const int days = m_.days();
   const int values = m_.shiftTypes() + 1;
   cellCost_.assign(static_cast<size_t>(days) * values, kInfinity);
@@ -44,6 +46,7 @@ bool RowOptimizer::optimize(const SearchState& state, int e, int64_t hardWeight,
       cellCost_[d * values + v + 1] = cost;
     }
   }
+  for (auto [d, v] : forbid) cellCost_[d * values + v + 1] = kInfinity;
   const bool typesHard = m_.rule(Rule::kMaxShiftsOfType).hard;
   std::vector<int64_t> price(m_.shiftTypes(), 0);
   for (int round = 0; round < kPriceRounds; ++round) {
@@ -128,7 +131,6 @@ bool RowOptimizer::solveOnce(int e, std::vector<int>& row) {
   const int maxBucket = l.maxBucket, buckets = l.buckets;
   const bool weekendsHard = l.weekendsHard, successionHard = l.successionHard;
   const int weekendDim = l.weekendDim, tracked = l.tracked, typeDim = l.typeDim;
-  const int phases = l.phases;
   const size_t states = l.states;
   auto index = [&](int phase, int flag, int bucket, int weekends, int used) {
     return (((static_cast<size_t>(phase) * 2 + flag) * buckets + bucket) * weekendDim + weekends) *
@@ -136,12 +138,30 @@ bool RowOptimizer::solveOnce(int e, std::vector<int>& row) {
            used;
   };
 
-  cost_.assign(states * 2, kInfinity);
+  // Only a few per cent of the states are reachable on a given day, so each layer keeps a bitmap
+  // of the states it reached and the next day visits those alone, in index order (the order a
+  // dense sweep would take, so ties resolve the same way). Both layers are all kInfinity between
+  // calls: a layer is reset through its bitmap once read.
+  const size_t words = (states + 63) / 64;
+  if (cost_.size() < kMaxStates * 2) cost_.assign(kMaxStates * 2, kInfinity);
+  reached_.assign(words * 2, 0);
   // No clearing: back_ and value_ are read only for reachable states, which the day wrote.
   if (back_.size() < states * days) back_.resize(states * days);
   if (value_.size() < states * days) value_.resize(states * days);
   int64_t* cur = cost_.data();
-  int64_t* next = cost_.data() + states;
+  int64_t* next = cost_.data() + kMaxStates;
+  uint64_t* curBits = reached_.data();
+  uint64_t* nextBits = reached_.data() + words;
+  auto reach = [](uint64_t* bits, size_t idx) { bits[idx >> 6] |= 1ULL << (idx & 63); };
+  // Calls f(idx) for each state set in `bits`, in increasing order.
+  auto forEach = [words](const uint64_t* bits, auto&& f) {
+    for (size_t w = 0; w < words; ++w)
+      for (uint64_t b = bits[w]; b != 0; b &= b - 1) f(w * 64 + std::countr_zero(b));
+  };
+  auto clearLayer = [&](int64_t* layer, uint64_t* bits) {
+    forEach(bits, [&](size_t idx) { layer[idx] = kInfinity; });
+    std::fill(bits, bits + words, 0);
+  };
 
   // Day 0: every block starts at the horizon's edge.
   for (int v = kOff; v < shifts; ++v) {
@@ -160,86 +180,86 @@ bool RowOptimizer::solveOnce(int e, std::vector<int>& row) {
     }
     if (cc < cur[idx]) {
       cur[idx] = cc;
+      reach(curBits, idx);
       value_[idx] = static_cast<int8_t>(v);
     }
   }
 
   for (int d = 1; d < days; ++d) {
-    std::fill(next, next + states, kInfinity);
     const int64_t* cells = cellCost_.data() + static_cast<size_t>(d) * values;
     const int weekend = weekendsHard ? m_.weekendOf(d) : -1;
     const bool weekendContinues = weekend >= 0 && m_.weekendOf(d - 1) == weekend;
-    for (int phase = 0; phase < phases; ++phase) {
+    int32_t* backs = back_.data() + d * states;
+    int8_t* vals = value_.data() + d * states;
+    auto relax = [&](size_t to, int64_t total, size_t from, int v) {
+      if (total < next[to]) {
+        if (next[to] >= kInfinity) reach(nextBits, to);
+        next[to] = total;
+        backs[to] = static_cast<int32_t>(from);
+        vals[to] = static_cast<int8_t>(v);
+      }
+    };
+    forEach(curBits, [&](size_t from) {
+      const int64_t base = cur[from];
+      size_t rest = from;
+      const int used = static_cast<int>(rest % typeDim);
+      rest /= typeDim;
+      const int w = static_cast<int>(rest % weekendDim);
+      rest /= weekendDim;
+      const int bucket = static_cast<int>(rest % buckets);
+      rest /= buckets;
+      const int flag = static_cast<int>(rest % 2);
+      const int phase = static_cast<int>(rest / 2);
       const bool working = phase >= capOff;
       const int last = working ? (phase - capOff) / capWork : kOff;
       const int len = working ? (phase - capOff) % capWork + 1 : phase + 1;
-      for (int flag = 0; flag < 2; ++flag) {
-        for (int bucket = 0; bucket < buckets; ++bucket) {
-          for (int w = 0; w < weekendDim; ++w) {
-            for (int used = 0; used < typeDim; ++used) {
-              const size_t from = index(phase, flag, bucket, w, used);
-              const int64_t base = cur[from];
-              if (base >= kInfinity) continue;
-              // Rest today.
-              if (cells[0] < kInfinity && (!working || flag || len >= minCons)) {
-                const size_t to =
-                    working ? index(0, 0, bucket, w, used)
-                            : index(std::min(phase + 1, capOff - 1), flag, bucket, w, used);
-                const int64_t total = base + cells[0];
-                if (total < next[to]) {
-                  next[to] = total;
-                  back_[d * states + to] = static_cast<int32_t>(from);
-                  value_[d * states + to] = static_cast<int8_t>(kOff);
-                }
-              }
-              // Work shift v today.
-              if (!working && !flag && len < minOff) continue;
-              if (working && len + 1 > maxCons) continue;
-              int nw = w;
-              if (weekend >= 0 && !(weekendContinues && working)) {
-                nw = w + 1;
-                if (nw >= weekendDim) continue;
-              }
-              for (int v = 0; v < shifts; ++v) {
-                const int64_t cc = cells[v + 1];
-                if (cc >= kInfinity) continue;
-                if (working && successionHard && m_.forbidden(last, v)) continue;
-                const int nu = used + (v == tracked);
-                if (nu >= typeDim) continue;
-                int nb = bucket + m_.paidMinutes(v) / g;
-                if (nb > maxBucket) {
-                  if (maxMinutesHard) continue;
-                  nb = maxBucket;
-                }
-                const size_t to = working
-                                      ? index(capOff + v * capWork + std::min(len + 1, capWork) - 1,
-                                              flag, nb, nw, nu)
-                                      : index(capOff + v * capWork, 0, nb, nw, nu);
-                const int64_t total = base + cc;
-                if (total < next[to]) {
-                  next[to] = total;
-                  back_[d * states + to] = static_cast<int32_t>(from);
-                  value_[d * states + to] = static_cast<int8_t>(v);
-                }
-              }
-            }
-          }
-        }
+      // Rest today.
+      if (cells[0] < kInfinity && (!working || flag || len >= minCons)) {
+        const size_t to = working ? index(0, 0, bucket, w, used)
+                                  : index(std::min(phase + 1, capOff - 1), flag, bucket, w, used);
+        relax(to, base + cells[0], from, kOff);
       }
-    }
+      // Work shift v today.
+      if (!working && !flag && len < minOff) return;
+      if (working && len + 1 > maxCons) return;
+      int nw = w;
+      if (weekend >= 0 && !(weekendContinues && working)) {
+        nw = w + 1;
+        if (nw >= weekendDim) return;
+      }
+      for (int v = 0; v < shifts; ++v) {
+        const int64_t cc = cells[v + 1];
+        if (cc >= kInfinity) continue;
+        if (working && successionHard && m_.forbidden(last, v)) continue;
+        const int nu = used + (v == tracked);
+        if (nu >= typeDim) continue;
+        int nb = bucket + m_.paidMinutes(v) / g;
+        if (nb > maxBucket) {
+          if (maxMinutesHard) continue;
+          nb = maxBucket;
+        }
+        const size_t to =
+            working ? index(capOff + v * capWork + std::min(len + 1, capWork) - 1, flag, nb, nw, nu)
+                    : index(capOff + v * capWork, 0, nb, nw, nu);
+        relax(to, base + cc, from, v);
+      }
+    });
+    clearLayer(cur, curBits);
     std::swap(cur, next);
+    std::swap(curBits, nextBits);
   }
 
   size_t best = states;
   int64_t bestCost = kInfinity;
-  for (size_t idx = 0; idx < states; ++idx) {
-    if (cur[idx] >= bestCost) continue;
+  forEach(curBits, [&](size_t idx) {
+    if (cur[idx] >= bestCost) return;
     const int bucket =
         static_cast<int>((idx / (static_cast<size_t>(weekendDim) * typeDim)) % buckets);
-    if (minMinutesHard && static_cast<int64_t>(bucket) * g < c.minTotalMinutes) continue;
+    if (minMinutesHard && static_cast<int64_t>(bucket) * g < c.minTotalMinutes) return;
     best = idx;
     bestCost = cur[idx];
-  }
+  });
+  clearLayer(cur, curBits);
   if (best == states) return false;
   row.assign(days, kOff);
   size_t idx = best;

@@ -16,6 +16,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <utility>
 #include <vector>
 
 #include "cost_model.h"
@@ -30,9 +32,9 @@ class RowOptimizer {
   // Fills `row` with the best row for `employee` under the current state, pricing hard cover
   // units at `hardWeight` and adding noise[d * (shifts + 1) + value + 1] to each cell when
   // `noise` is not null. Returns false when no row satisfies the hard rules or the state space
-  // is too large.
+  // is too large. The (day, value) pairs in `forbid` may not be chosen.
   bool optimize(const SearchState& state, int employee, int64_t hardWeight, const int64_t* noise,
-                std::vector<int>& row);
+                std::vector<int>& row, std::span<const std::pair<int, int>> forbid = {});
 
   // Roughly how many transitions one optimize() call for `employee` evaluates (0 when it would
   // decline), so callers can budget how often to call it.
@@ -57,7 +59,8 @@ class RowOptimizer {
   const CostModel& m_;
   int gcdMinutes_ = 1;
   std::vector<int64_t> cellCost_;  // [day][value + 1], INT64_MAX when not allowed
-  std::vector<int64_t> cost_;      // two layers of states
+  std::vector<int64_t> cost_;      // two layers of kMaxStates states, kInfinity when unreached
+  std::vector<uint64_t> reached_;  // two bitmaps: the states each layer reached
   std::vector<int32_t> back_;      // [day][state] -> previous state, or -1
   std::vector<int8_t> value_;      // [day][state] -> value chosen on that day
 };

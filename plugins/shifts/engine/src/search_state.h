@@ -33,6 +33,7 @@ class SearchState {
   const Cost& total() const { return total_; }
   int at(int employee, int day) const { return roster_.at(employee, day); }
   int count(int requirement) const { return count_[requirement]; }
+  const Cost& employeeCost(int employee) const { return employeeCost_[employee]; }
 
   // Each change's `from` must be the cell's current value. Returns the new total.
   const Cost& apply(const Change* changes, int count);
