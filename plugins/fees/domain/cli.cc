@@ -107,7 +107,7 @@ void writeOutput(const std::string& path, const std::string& bytes) {
 }  // namespace
 
 std::string debitFilePath(const std::string& output, const std::string& code,
-                          const std::string& debit_date, size_t files) {
+                          const std::string& debit_date, size_t consignors) {
   std::string ymd = debit_date;
   ymd.erase(std::remove(ymd.begin(), ymd.end(), '-'), ymd.end());
   auto replaceAll = [](std::string s, const std::string& what, const std::string& with) {
@@ -124,7 +124,7 @@ std::string debitFilePath(const std::string& output, const std::string& code,
     std::filesystem::create_directories(output, ec);
     return (std::filesystem::path(output) / ("zengin91-" + code + "-" + ymd + ".txt")).string();
   }
-  if (files <= 1) return output;
+  if (consignors <= 1) return output;
   const std::filesystem::path p(output);
   return (p.parent_path() / (p.stem().string() + "-" + code + p.extension().string())).string();
 }
@@ -292,7 +292,7 @@ std::vector<CliCommand> feesCommands(FeesService& service, db::Database& db, con
        "  picks the consignor collecting for it, else the city's default one). --output is\n"
        "    a folder (existing, or ending in /): FOLDER/zengin91-CODE-YYYYMMDD.txt per file;\n"
        "    a pattern with {code} (and optionally {date}, YYYYMMDD): one file per consignor;\n"
-       "    a file name: that file when there is one consignor's file, else NAME-CODE.EXT.\n"
+       "    a file name: that file when the city has one consignor, else NAME-CODE.EXT.\n"
        "  --date overrides the instalment's debit date; --no-crlf writes one unbroken stream of\n"
        "  120-byte records. Prints each file's consignor, records and total.",
        [&service, &db, default_year](const std::vector<std::string>& args, std::ostream& out,
@@ -309,9 +309,12 @@ std::vector<CliCommand> feesCommands(FeesService& service, db::Database& db, con
            opt.debit_date = flag(a, "date");
            opt.crlf = a.flags.count("no-crlf") == 0;
            const DebitExport r = service.exportDebit(city, opt);
+           // A plain file name gets -CODE whenever the city has several consignors, so a batch
+           // script finds the same names every month, whoever had debits.
+           const size_t consignors = service.consignors(city).size();
            for (const auto& f : r.files) {
-             const std::string target = debitFilePath(path, f.consignor_code, r.debit_date,
-                                                      r.files.size());
+             const std::string target =
+                 debitFilePath(path, f.consignor_code, r.debit_date, consignors);
              writeOutput(target, f.bytes);
              out << "file " << f.file_id << ": consignor " << f.consignor_code << " "
                  << f.consignor_name << ": " << f.records << " debits, " << f.total
@@ -327,8 +330,10 @@ std::vector<CliCommand> feesCommands(FeesService& service, db::Database& db, con
   cmds.push_back(
       {"import-result", "apply the bank's Zengin 91 result file",
        "FILE [--city CODE]\n"
-       "  Reconciles every record on 顧客番号 and amount and applies the result codes in one\n"
-       "  transaction; a file that does not parse changes nothing. Prints the report.",
+       "  Reconciles every record on 顧客番号 and amount against the request lines of the\n"
+       "  consignor the header names (委託者コード) for that debit date, and applies the result\n"
+       "  codes in one transaction; a file that does not parse, or names no consignor of the\n"
+       "  city, changes nothing. Prints the report.",
        [&service, &db](const std::vector<std::string>& args, std::ostream& out,
                        std::ostream& err) {
          return guarded(err, [&] {
@@ -342,7 +347,8 @@ std::vector<CliCommand> feesCommands(FeesService& service, db::Database& db, con
            buf << in.rdbuf();
            const int64_t city = cityOf(a, service, db);
            const ImportReport r = service.importResult(city, buf.str());
-           out << "file " << r.file_id << ": " << r.records << " records, debited " << r.debited
+           out << "file " << r.file_id << " (consignor " << r.consignor_code << "): " << r.records
+               << " records, debited " << r.debited
                << " (" << r.debited_amount << " yen), failed " << r.failed_amount << " yen\n";
            for (const auto& [why, n] : r.failed) out << "  failed " << why << ": " << n << "\n";
            out << "  unmatched " << r.unmatched.size() << ", already settled " << r.already.size()

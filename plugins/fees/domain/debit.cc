@@ -212,6 +212,7 @@ ImportReport FeesService::importResult(int64_t city, const std::string& bytes) {
   ImportReport report;
   db_.transaction([&](db::Tx& tx) {
     report = ImportReport{};
+    report.consignor_code = consignor;
     report.records = static_cast<int64_t>(file.records.size());
     // The request lines this result can answer: files for this consignor and debit date.
     struct Open {

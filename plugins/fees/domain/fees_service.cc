@@ -371,7 +371,8 @@ nlohmann::json RunSummary::toJson() const {
 }
 
 nlohmann::json ImportReport::toJson() const {
-  return {{"file_id", file_id},   {"records", records},     {"debited", debited},
+  return {{"file_id", file_id},   {"consignor_code", consignor_code},
+          {"records", records},     {"debited", debited},
           {"debited_amount", debited_amount}, {"failed", failed},
           {"failed_amount", failed_amount},   {"unmatched", unmatched},
           {"already_settled", already},       {"review", review}};

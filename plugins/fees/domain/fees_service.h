@@ -136,6 +136,7 @@ struct DebitExport {
 
 struct ImportReport {
   int64_t file_id = 0;
+  std::string consignor_code;  // the header's 委託者コード: whose request lines were reconciled
   int64_t records = 0;
   int64_t debited = 0;
   int64_t debited_amount = 0;

@@ -250,6 +250,7 @@ TEST_P(FeesConsignorTest, EachConsignorGetsItsOwnFileAndItsOwnResults) {
   // The 信金's result (one failure) settles only its two lines.
   const int64_t failing = billIdFromCustomerNumber(b.records[1].customer_number);
   const ImportReport rs = svc().importResult(city_, answer(shin.bytes, {failing}));
+  EXPECT_EQ(rs.consignor_code, "2345678901");
   EXPECT_EQ(rs.debited, 1);
   EXPECT_EQ(rs.failed.at("insufficient_funds"), 1);
   EXPECT_TRUE(rs.unmatched.empty());
@@ -320,6 +321,17 @@ TEST_P(FeesConsignorTest, TheCliWritesOneFilePerConsignorAndSaysWhich) {
     EXPECT_EQ(zengin::readDebitFile(bytes).header.consignor_code, c);
   }
   EXPECT_FALSE(std::filesystem::exists(dir / "debit.txt"));
+  // Nothing left to debit: the default's empty file, still under its -CODE name (the same names
+  // every month for the city's batch script).
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto [again, again_out, again_err] =
+      run({"--fiscal-year", "2026", "--instalment", "1", "--output", (dir / "debit.txt").string()});
+  ASSERT_EQ(again, 0) << again_err;
+  EXPECT_NE(again_out.find("consignor 1234567890 ｽｸｽｸｼ: 0 debits, 0 yen"), std::string::npos)
+      << again_out;
+  EXPECT_TRUE(std::filesystem::exists(dir / "debit-1234567890.txt"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "debit.txt"));
   std::filesystem::remove_all(dir);
 
   // Folders and patterns.
@@ -328,6 +340,8 @@ TEST_P(FeesConsignorTest, TheCliWritesOneFilePerConsignorAndSaysWhich) {
   EXPECT_EQ(debitFilePath("/x/req-{code}-{date}.dat", "2345678901", "2026-04-27", 1),
             "/x/req-2345678901-20260427.dat");
   EXPECT_EQ(debitFilePath("/x/debit.txt", "1234567890", "2026-04-27", 1), "/x/debit.txt");
+  EXPECT_EQ(debitFilePath("/x/debit.txt", "1234567890", "2026-04-27", 2),
+            "/x/debit-1234567890.txt");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FeesConsignorTest,

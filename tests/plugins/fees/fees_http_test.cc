@@ -371,6 +371,12 @@ TEST_P(FeesHttpTest, FinanceManagesConsignorsThroughTheApiAndThePage) {
   EXPECT_NE(page.body.find("ﾋﾛｼﾏ ｼﾝｷﾝ"), std::string::npos);
   EXPECT_NE(page.body.find("data-code=\"2345678901\""), std::string::npos);
   EXPECT_EQ(web(staff, "/web/fees/consignors").status, 403);
+  auto edit = web(finance, "/web/fees/consignors?edit=" + std::to_string(id));
+  ASSERT_EQ(edit.status, 200);
+  EXPECT_NE(edit.body.find("委託者の変更"), std::string::npos);
+  EXPECT_NE(edit.body.find("name=\"code\" value=\"2345678901\""), std::string::npos);
+  EXPECT_NE(edit.body.find("name=\"bank_codes\" value=\"1750\""), std::string::npos);
+  EXPECT_EQ(web(finance_b, "/web/fees/consignors?edit=" + std::to_string(id)).status, 404);
   auto typo = post({{"action", "save"}, {"id", "0"}, {"code", "3456789012"},
                     {"name", "スペア"}, {"bank_code", "0005"},
                     {"branch_code", bankTable()->bank("0005")->branches.begin()->first},

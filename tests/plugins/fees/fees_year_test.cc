@@ -182,6 +182,7 @@ TEST_P(FeesYearTest, CliRunsTheBatchAndRefusesBadInputClearly) {
   auto imported = runCli(rt, "import-result", {res});
   EXPECT_EQ(imported.code, 0) << imported.err;
   EXPECT_NE(imported.out.find("debited 1 (1500 yen)"), std::string::npos) << imported.out;
+  EXPECT_NE(imported.out.find("(consignor 1234567890)"), std::string::npos) << imported.out;
   EXPECT_EQ(runCli(rt, "import-result", {(dir / "missing").string()}).code, 2);
 
   const std::string csv = (dir / "ledger.csv").string();
