@@ -563,10 +563,14 @@ class Annealer {
       for (int i = 0; i <= m_.shiftTypes(); ++i) {
         const int v = (offset + i) % (m_.shiftTypes() + 1) - 1;
         if (!allows(m_, e, d, v)) continue;
-        int64_t cost = scalar(state_.total(), hardWeight_);
+        const int64_t now = scalar(state_.total(), hardWeight_);
+        int64_t cost = now;
         if (v != current) {
+          // Only a strictly cheaper value can win: the cheap bound skips the rest unpriced.
           const Change c{e, d, current, v};
-          cost = scalar(state_.apply(&c, 1), hardWeight_);
+          const int64_t maxRise = bestCost == INT64_MAX ? INT64_MAX / 4 : bestCost - now - 1;
+          if (!state_.applyUnless(&c, 1, hardWeight_, maxRise)) continue;
+          cost = scalar(state_.total(), hardWeight_);
           state_.undo();
         }
         if (cost < bestCost) {
