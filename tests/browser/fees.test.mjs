@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { startDemo } from './lib/harness.mjs';
 
 let demo;
@@ -20,13 +20,20 @@ test('the batch runs on the demo data and the finance officer follows it on the 
   const fy = String(fiscalYear());
   const billed = demo.cli(['fees', 'bill', '--fiscal-year', fy, '--instalment', '1']);
   assert.match(billed, /run \d+: fiscal year \d+ instalment 1/);
-  const out = join(demo.work, 'debit.txt');
+  // Two consignors on the demo: the default one and 広島信用金庫 for its own customers.
+  const outDir = join(demo.work, 'debit');
   const exported = demo.cli(['fees', 'export-debit', '--fiscal-year', fy, '--instalment', '1',
-                             '--output', out]);
-  assert.match(exported, /\d+ debits, \d+ yen/);
-  const bytes = readFileSync(out);
-  assert.equal(bytes.length % 122, 0, 'records of 120 bytes + CR LF');
-  assert.equal(bytes.subarray(0, 4).toString('latin1'), '1910');
+                             '--output', `${outDir}/`]);
+  assert.match(exported, /consignor 1234567890 .*: \d+ debits, \d+ yen/);
+  assert.match(exported, /consignor 2345678901 .*: \d+ debits, \d+ yen/);
+  const files = readdirSync(outDir).sort();
+  assert.equal(files.length, 2, files.join(' '));
+  for (const [i, code] of ['1234567890', '2345678901'].entries()) {
+    assert.match(files[i], new RegExp(`^zengin91-${code}-\\d{8}\\.txt$`));
+    const bytes = readFileSync(join(outDir, files[i]));
+    assert.equal(bytes.length % 122, 0, 'records of 120 bytes + CR LF');
+    assert.equal(bytes.subarray(0, 14).toString('latin1'), `1910${code}`);
+  }
 
   const page = await demo.newPage();
   await demo.signIn(page, 'zaimu@demo.sukusuku.jp');
@@ -34,6 +41,33 @@ test('the batch runs on the demo data and the finance officer follows it on the 
   assert.equal(await page.locator('h1').innerText(), '学校教材費 収納状況');
   assert.ok(await page.locator('#fees-collection-chart g').count() >= 3, 'a bar per school');
   await demo.shot(page, 'fees-overview');
+  // The export's files, one per consignor.
+  assert.equal(await page.locator('#fees-files tr[data-consignor="1234567890"]').count(), 1);
+  assert.equal(await page.locator('#fees-files tr[data-consignor="2345678901"]').count(), 1);
+
+  // The consignors: the default and the 信金 (files written: kept); a typo comes back as typed.
+  await page.goto(`${demo.base}/web/fees/consignors`);
+  assert.equal(await page.locator('h1').innerText(), '口座振替の委託者');
+  assert.equal(await page.locator('#consignors tbody tr').count(), 2);
+  assert.match(await page.locator('tr[data-code="2345678901"]').innerText(), /1750/);
+  await demo.shot(page, 'fees-consignors');
+  await page.fill('#consignor-form input[name=code]', '3456789012');
+  await page.fill('#consignor-form input[name=name]', 'ジェイエイ');
+  await page.fill('#consignor-form input[name=bank_code]', '0005');
+  await page.fill('#consignor-form input[name=branch_code]', '001');
+  await page.fill('#consignor-form input[name=account_number]', '12x');
+  await page.fill('#consignor-form input[name=bank_codes]', '０００５');
+  await Promise.all([page.waitForNavigation(), page.click('#consignor-save')]);
+  assert.match(await page.locator('#consignors-error').innerText(), /入金先 口座番号/);
+  assert.equal(await page.locator('#consignor-form input[name=account_number]').inputValue(), '12x');
+  assert.equal(await page.locator('#consignor-form input[name=bank_codes]').inputValue(), '０００５');
+  assert.equal(await page.locator('#consignors tbody tr').count(), 2, 'nothing saved');
+  await demo.shot(page, 'fees-consignors-refused');
+  const phone = await demo.newPage({ width: 390, height: 844 });
+  await demo.signIn(phone, 'zaimu@demo.sukusuku.jp');
+  await phone.goto(`${demo.base}/web/fees/consignors`);
+  await demo.shot(phone, 'fees-consignors-phone');
+  await page.goto(`${demo.base}/web/fees?fiscal_year=${fy}`);
 
   // A dry run from the page writes nothing and says what it would bill.
   await page.fill('input[name=instalment]', '2');

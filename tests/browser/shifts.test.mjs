@@ -1,5 +1,5 @@
 // Browser test of the shift rota: the head generates next month, pins a cell by tap, re-solves
-// (the pin holds), looks at the ratio chart and publishes; a staff member requests a day off on
+// (the pin holds), looks at the ratio chart and publishes; a staff member requests a day off and a shift on
 // the tablet. Screenshots of every step land in $SUKUSUKU_ARTIFACTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -76,7 +76,7 @@ test('the head generates, pins, re-solves and publishes a month', async () => {
   await demo.shot(page, 'shifts-published');
 });
 
-test('a staff member requests a day off before the deadline', async () => {
+test('a staff member requests a day off and a shift before the deadline', async () => {
   const page = await demo.newPage({ width: 768, height: 1024 });
   await demo.signIn(page, 'staff@demo.sukusuku.jp');
   const month = monthAfter(2);  // its deadline is the 20th of next month: still open
@@ -85,6 +85,13 @@ test('a staff member requests a day off before the deadline', async () => {
   await page.fill('#note', '通院');
   await Promise.all([page.waitForLoadState('load'), page.click('#request')]);
   assert.match(await page.locator('#my-requests').innerText(), new RegExp(`${month}-15`));
+  // 希望シフト: 早番 on the 16th.
+  await page.fill('#date', `${month}-16`);
+  await page.selectOption('#pattern_id', { label: '早番' });
+  await Promise.all([page.waitForLoadState('load'), page.click('#request')]);
+  const mine = await page.locator('#my-requests').innerText();
+  assert.match(mine, new RegExp(`${month}-15 休み（希望休） 通院`));
+  assert.match(mine, new RegExp(`${month}-16 早番を希望`));
   await demo.shot(page, 'shifts-request');
   // The published rota of this month is visible to staff.
   await page.goto(`${demo.base}/web/shifts`);

@@ -3,6 +3,8 @@
 #include <iconv.h>
 #include <xlsxwriter.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -101,6 +103,33 @@ void writeOutput(const std::string& path, const std::string& bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (!out) throw Error::badRequest("fees.cli_output", "cannot write " + path);
 }
+
+}  // namespace
+
+std::string debitFilePath(const std::string& output, const std::string& code,
+                          const std::string& debit_date, size_t files) {
+  std::string ymd = debit_date;
+  ymd.erase(std::remove(ymd.begin(), ymd.end(), '-'), ymd.end());
+  auto replaceAll = [](std::string s, const std::string& what, const std::string& with) {
+    for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + with.size())) {
+      s.replace(at, what.size(), with);
+    }
+    return s;
+  };
+  if (output.find("{code}") != std::string::npos) {
+    return replaceAll(replaceAll(output, "{code}", code), "{date}", ymd);
+  }
+  std::error_code ec;
+  if (output.back() == '/' || std::filesystem::is_directory(output, ec)) {
+    std::filesystem::create_directories(output, ec);
+    return (std::filesystem::path(output) / ("zengin91-" + code + "-" + ymd + ".txt")).string();
+  }
+  if (files <= 1) return output;
+  const std::filesystem::path p(output);
+  return (p.parent_path() / (p.stem().string() + "-" + code + p.extension().string())).string();
+}
+
+namespace {
 
 // Runs FN, turning errors into the exit codes of cli.h and a clear message on ERR.
 int guarded(std::ostream& err, const std::function<int()>& fn) {
@@ -255,12 +284,17 @@ std::vector<CliCommand> feesCommands(FeesService& service, db::Database& db, con
          });
        }});
   cmds.push_back(
-      {"export-debit", "write the Zengin 91 direct-debit request file",
+      {"export-debit", "write the Zengin 91 direct-debit request files, one per consignor",
        "--instalment N --output PATH [--fiscal-year YYYY] [--date YYYY-MM-DD] [--no-crlf]\n"
        "  [--city CODE]\n"
        "  Writes the household bills of instalment N that have an active mandate and are not\n"
-       "  already waiting for a result. --date overrides the instalment's debit date; --no-crlf\n"
-       "  writes one unbroken stream of 120-byte records.",
+       "  already waiting for a result: one file per consignor (委託者コード; a mandate's bank\n"
+       "  picks the consignor collecting for it, else the city's default one). --output is\n"
+       "    a folder (existing, or ending in /): FOLDER/zengin91-CODE-YYYYMMDD.txt per file;\n"
+       "    a pattern with {code} (and optionally {date}, YYYYMMDD): one file per consignor;\n"
+       "    a file name: that file when there is one consignor's file, else NAME-CODE.EXT.\n"
+       "  --date overrides the instalment's debit date; --no-crlf writes one unbroken stream of\n"
+       "  120-byte records. Prints each file's consignor, records and total.",
        [&service, &db, default_year](const std::vector<std::string>& args, std::ostream& out,
                                      std::ostream& err) {
          return guarded(err, [&] {
@@ -274,10 +308,19 @@ std::vector<CliCommand> feesCommands(FeesService& service, db::Database& db, con
            opt.instalment = intFlag(a, "instalment", 0, true);
            opt.debit_date = flag(a, "date");
            opt.crlf = a.flags.count("no-crlf") == 0;
-           const ExportResult r = service.exportDebit(city, opt);
-           writeOutput(path, r.bytes);
-           out << "file " << r.file_id << ": " << r.records << " debits, " << r.total
-               << " yen, debit date " << r.debit_date << " -> " << path << "\n";
+           const DebitExport r = service.exportDebit(city, opt);
+           for (const auto& f : r.files) {
+             const std::string target = debitFilePath(path, f.consignor_code, r.debit_date,
+                                                      r.files.size());
+             writeOutput(target, f.bytes);
+             out << "file " << f.file_id << ": consignor " << f.consignor_code << " "
+                 << f.consignor_name << ": " << f.records << " debits, " << f.total
+                 << " yen, debit date " << r.debit_date << " -> " << target << "\n";
+           }
+           if (r.files.size() > 1) {
+             out << "total: " << r.files.size() << " files, " << r.records << " debits, "
+                 << r.total << " yen\n";
+           }
            return 0;
          });
        }});

@@ -2,6 +2,7 @@
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "batch_insert.h"
@@ -45,9 +46,9 @@ int64_t FeesService::storeFile(db::Connection& conn, int64_t city, const std::st
       .last_insert_id;
 }
 
-ExportResult FeesService::exportDebit(int64_t city, const ExportOptions& opt) {
-  const auto s = settings(city);
-  if (!s) {
+DebitExport FeesService::exportDebit(int64_t city, const ExportOptions& opt) {
+  const std::vector<Consignor> consignors = this->consignors(city);  // the default first
+  if (consignors.empty()) {
     throw Error::conflict("fees.settings_missing",
                           "set the consignor code and account (fee settings) first");
   }
@@ -56,31 +57,44 @@ ExportResult FeesService::exportDebit(int64_t city, const ExportOptions& opt) {
     throw Error::notFound("fees.instalment_not_found",
                           "no instalment " + std::to_string(opt.instalment));
   }
-  ExportResult result;
+  DebitExport result;
   result.debit_date = opt.debit_date.empty() ? schedule[opt.instalment - 1].debit_date
                                              : opt.debit_date;
   if (result.debit_date.size() != 10 || result.debit_date[4] != '-' ||
       result.debit_date[7] != '-') {
     throw Error::invalid("fees.date_invalid", "debit date must be YYYY-MM-DD");
   }
-  const std::string now = formatUtc(clock_.now());
+  // Routing: a mandate's bank code → the consignor listing it, else the default (index 0).
+  std::unordered_map<std::string, size_t> by_bank;
+  for (size_t i = 0; i < consignors.size(); ++i) {
+    for (const auto& b : consignors[i].bank_codes) by_bank[b] = i;
+  }
   PhaseTimer timer("export");
   db_.transaction([&](db::Tx& tx) {
-    zengin::DebitFile file;
-    file.header.consignor_code = s->consignor_code;
-    file.header.consignor_name = s->consignor_name;
-    file.header.date_mmdd = result.debit_date.substr(5, 2) + result.debit_date.substr(8, 2);
-    file.header.bank_code = s->bank_code;
-    file.header.branch_code = s->branch_code;
-    if (const Bank* b = banks_->bank(s->bank_code)) file.header.bank_name = b->kana;
-    if (const BankBranch* b = banks_->branch(s->bank_code, s->branch_code)) {
-      file.header.branch_name = b->kana;
+    result.records = 0;
+    result.total = 0;
+    result.files.clear();
+    struct Part {
+      zengin::DebitFile file;
+      std::vector<int64_t> bill_ids, amounts;
+      int64_t total = 0;
+    };
+    std::vector<Part> parts(consignors.size());
+    for (size_t i = 0; i < consignors.size(); ++i) {
+      zengin::Header& h = parts[i].file.header;
+      const Consignor& c = consignors[i];
+      h.consignor_code = c.code;
+      h.consignor_name = c.name;
+      h.date_mmdd = result.debit_date.substr(5, 2) + result.debit_date.substr(8, 2);
+      h.bank_code = c.bank_code;
+      h.branch_code = c.branch_code;
+      if (const Bank* b = banks_->bank(c.bank_code)) h.bank_name = b->kana;
+      if (const BankBranch* b = banks_->branch(c.bank_code, c.branch_code)) {
+        h.branch_name = b->kana;
+      }
+      h.account_type = c.account_type;
+      h.account_number = c.account_number;
     }
-    file.header.account_type = s->account_type;
-    file.header.account_number = s->account_number;
-    std::vector<int64_t> bill_ids;
-    std::vector<int64_t> amounts;
-    std::vector<int64_t> first_time;
     for (const auto& r : tx.query(
              "SELECT b.id, b.amount - b.paid - b.written_off AS due, m.household_id, m.bank_code, m.branch_code, "
              "m.account_type, m.account_number, m.holder_kana, m.debited_before "
@@ -103,32 +117,58 @@ ExportResult FeesService::exportDebit(int64_t city, const ExportOptions& opt) {
       rec.amount = r.getInt("due");
       rec.new_code = r.getInt("debited_before") ? 0 : 1;
       rec.customer_number = customerNumber(r.getInt("id"));
-      if (rec.new_code == 1) first_time.push_back(r.getInt("household_id"));
-      bill_ids.push_back(r.getInt("id"));
-      amounts.push_back(rec.amount);
-      result.total += rec.amount;
-      file.records.push_back(std::move(rec));
+      const auto route = by_bank.find(rec.bank_code);
+      Part& part = parts[route == by_bank.end() ? 0 : route->second];
+      part.bill_ids.push_back(r.getInt("id"));
+      part.amounts.push_back(rec.amount);
+      part.total += rec.amount;
+      part.file.records.push_back(std::move(rec));
     }
     timer.lap("read");
-    result.records = static_cast<int64_t>(file.records.size());
-    result.bytes = zengin::writeDebitFile(file, {.crlf = opt.crlf});
-    result.file_id =
-        storeFile(tx, city, "debit_request", opt.fiscal_year, opt.instalment,
-                  s->consignor_code, result.debit_date, result.records, result.total,
-                  result.bytes);
+    // Files by consignor code; an export with no debit at all still writes the default's file.
+    std::vector<size_t> order;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (!parts[i].file.records.empty()) order.push_back(i);
+    }
+    if (order.empty()) order.push_back(0);
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return consignors[a].code < consignors[b].code; });
+    // Every file row first: the batch owns the connection from its first add() to flush().
+    for (size_t i : order) {
+      Part& part = parts[i];
+      ExportResult f;
+      f.debit_date = result.debit_date;
+      f.consignor_code = consignors[i].code;
+      f.consignor_name = consignors[i].name;
+      f.records = static_cast<int64_t>(part.file.records.size());
+      f.total = part.total;
+      f.bytes = zengin::writeDebitFile(part.file, {.crlf = opt.crlf});
+      part.file.records.clear();
+      f.file_id = storeFile(tx, city, "debit_request", opt.fiscal_year, opt.instalment,
+                            f.consignor_code, result.debit_date, f.records, f.total, f.bytes);
+      result.records += f.records;
+      result.total += f.total;
+      if (audit_) {
+        audit_->record(tx, {.municipality_id = city, .actor_role = "system",
+                            .action = "fees.export_debit", .target_type = "file",
+                            .target_id = std::to_string(f.file_id),
+                            .details = {{"records", f.records}, {"total", f.total},
+                                        {"consignor_code", f.consignor_code}},
+                            .request_id = {}});
+      }
+      result.files.push_back(std::move(f));
+    }
     timer.lap("file");
     BatchInsert lines(tx, "fee_debit_lines", {"municipality_id", "file_id", "bill_id", "amount"});
-    for (size_t i = 0; i < bill_ids.size(); ++i) {
-      lines.add({city, result.file_id, bill_ids[i], amounts[i]});
+    for (size_t n = 0; n < order.size(); ++n) {
+      const Part& part = parts[order[n]];
+      const int64_t file_id = result.files[n].file_id;
+      for (size_t k = 0; k < part.bill_ids.size(); ++k) {
+        lines.add({city, file_id, part.bill_ids[k], part.amounts[k]});
+      }
     }
     lines.flush();
     timer.lap("lines");
-    if (audit_) {
-      audit_->record(tx, {.municipality_id = city, .actor_role = "system",
-                          .action = "fees.export_debit", .target_type = "file",
-                          .target_id = std::to_string(result.file_id),
-                          .details = {{"records", result.records}, {"total", result.total}}, .request_id = {}});
-    }
   });
   timer.lap("commit");
   return result;
@@ -138,12 +178,17 @@ ImportReport FeesService::importResult(int64_t city, const std::string& bytes) {
   PhaseTimer timer("import");
   const zengin::DebitFile file = zengin::readDebitFile(bytes);  // throws before any write
   timer.lap("parse");
-  const auto s = settings(city);
-  if (!s || file.header.consignor_code != s->consignor_code) {
-    throw Error::invalid("fees.consignor_mismatch",
-                         "the file is for consignor " + file.header.consignor_code +
-                             ", not this city's",
-                         {{"consignor_code", file.header.consignor_code}});
+  // The header's 委託者コード picks the consignor: only its request lines are reconciled.
+  const std::string consignor = file.header.consignor_code;
+  {
+    auto conn = db_.acquire();
+    if (!conn->queryOne("SELECT id FROM fee_consignors WHERE municipality_id = ? AND code = ?",
+                        {city, consignor})) {
+      throw Error::invalid("fees.consignor_mismatch",
+                           "the file is for consignor " + consignor +
+                               ", not one of this city's consignors",
+                           {{"consignor_code", consignor}});
+    }
   }
   const std::string now = formatUtc(clock_.now());
   const std::string entry_month = tokyoDate(clock_.now()).substr(0, 7);
@@ -163,7 +208,7 @@ ImportReport FeesService::importResult(int64_t city, const std::string& bytes) {
              "JOIN fee_files f ON f.id = l.file_id JOIN fee_bills b ON b.id = l.bill_id "
              "WHERE f.municipality_id = ? AND f.kind = 'debit_request' AND f.consignor_code = ? "
              "AND substr(f.bank_date, 6, 2) || substr(f.bank_date, 9, 2) = ? ORDER BY l.id",
-             {city, s->consignor_code, file.header.date_mmdd})) {
+             {city, consignor, file.header.date_mmdd})) {
       lines[r.getInt("bill_id")] = {r.getInt("id"),          r.getInt("amount"),
                                     r.getInt("bill_amount"), r.getInt("paid"),
                                     r.getInt("household_id"), r.getInt("fiscal_year"),
@@ -171,7 +216,7 @@ ImportReport FeesService::importResult(int64_t city, const std::string& bytes) {
     }
     timer.lap("lines read");
     report.file_id =
-        storeFile(tx, city, "debit_result", 0, 0, s->consignor_code, file.header.date_mmdd,
+        storeFile(tx, city, "debit_result", 0, 0, consignor, file.header.date_mmdd,
                   report.records, file.trailer.amount, bytes);
     std::map<int, std::vector<int64_t>> line_ids_by_code;
     std::map<int64_t, std::vector<int64_t>> paid_bills_by_amount;
@@ -283,7 +328,9 @@ ImportReport FeesService::importResult(int64_t city, const std::string& bytes) {
       audit_->record(tx, {.municipality_id = city, .actor_role = "system",
                           .action = "fees.import_result", .target_type = "file",
                           .target_id = std::to_string(report.file_id),
-                          .details = {{"records", report.records}, {"debited", report.debited}}, .request_id = {}});
+                          .details = {{"records", report.records}, {"debited", report.debited},
+                                      {"consignor_code", consignor}},
+                          .request_id = {}});
     }
     timer.lap("summary");
   });
@@ -307,6 +354,8 @@ RefundResult FeesService::exportRefunds(int64_t city, int fiscal_year,
   db_.transaction([&](db::Tx& tx) {
     result = RefundResult{};
     zengin::TransferFile file;
+    // Refunds go out from the default consignor's account (the city's 指定金融機関), whatever
+    // bank collected the debit.
     file.header.consignor_code = s->consignor_code;
     file.header.consignor_name = s->consignor_name;
     file.header.date_mmdd = transfer_date.substr(5, 2) + transfer_date.substr(8, 2);

@@ -19,6 +19,21 @@ void seedFeesDemo(FeesService& service, db::Database& db, const Clock& clock) {
   const int fy = fiscalYear(clock.now());
   service.saveSettings(city, {"1234567890", "スクスクシ キョウイクイインカイ", "0001", "001", 1,
                               "1234567", 5});
+  // A second consignor: 広島信用金庫 collects its own customers' debits under its own code and
+  // credits the city's account there; every other bank goes through the default consignor.
+  {
+    Consignor shinkin;
+    shinkin.code = "2345678901";
+    shinkin.name = "スクスクシ キョウイクイインカイ";
+    shinkin.bank_code = "1750";
+    const Bank* b = service.banks().bank("1750");
+    if (b != nullptr && !b->branches.empty()) {
+      shinkin.branch_code = b->branches.begin()->first;
+      shinkin.account_number = "2345678";
+      shinkin.bank_codes = {"1750"};
+      service.saveConsignor(city, shinkin);
+    }
+  }
   std::vector<Instalment> schedule;
   for (int m = 0; m < 10; ++m) {  // 10 debits, April … January, on the 27th
     schedule.push_back({m + 1, m, fiscalMonth(fy, m) + "-27"});
@@ -49,9 +64,10 @@ void seedFeesDemo(FeesService& service, db::Database& db, const Clock& clock) {
     if (grade == 3 || grade == 8) plan.items.push_back({0, 0, "リコーダー", 1500, 1, true});
     service.savePlan(city, plan);
   }
-  // Mandates for nine households in ten with a pupil at a school, at a few banks and Japan Post.
+  // Mandates for nine households in ten with a pupil at a school, at a few banks (one a
+  // 信用金庫 with its own consignor) and Japan Post.
   const std::vector<std::pair<std::string, std::string>> branches = {
-      {"0001", "001"}, {"0005", ""}, {"0009", ""}, {"0168", ""}};
+      {"0001", "001"}, {"0005", ""}, {"0009", ""}, {"1750", ""}};
   int n = 0;
   for (const auto& r : conn->query(
            "SELECT DISTINCT g.household_id, g.family_name_kana, g.given_name_kana FROM guardians g "

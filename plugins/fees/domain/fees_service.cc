@@ -5,15 +5,6 @@
 
 namespace sukusuku::fees {
 
-namespace {
-
-bool digitsOnly(const std::string& s, size_t min, size_t max) {
-  return s.size() >= min && s.size() <= max &&
-         s.find_first_not_of("0123456789") == std::string::npos;
-}
-
-}  // namespace
-
 FeesService::FeesService(db::Database& db, const Clock& clock,
                          std::shared_ptr<const BankTable> banks, AuditLog* audit,
                          BlobStore* blobs)
@@ -24,49 +15,6 @@ int64_t FeesService::cityByCode(const std::string& code) {
   auto row = conn->queryOne("SELECT id FROM municipalities WHERE code = ?", {code});
   if (!row) throw Error::notFound("fees.city_not_found", "no municipality with code " + code);
   return row->getInt("id");
-}
-
-void FeesService::saveSettings(int64_t city, const Settings& s) {
-  if (!digitsOnly(s.consignor_code, 10, 10)) {
-    throw Error::invalid("fees.settings_invalid", "consignor code must be 10 digits",
-                         {{"field", "consignor_code"}});
-  }
-  const BankAccount acct =
-      normaliseAccount(s.bank_code, s.branch_code, s.account_type, s.account_number);
-  banks_->requireBranch(acct.bank_code, acct.branch_code);
-  const std::string kana = toBankKana(s.consignor_name, "consignor_name");
-  if (kana.size() > 40) {
-    throw Error::invalid("fees.settings_invalid", "consignor name is longer than 40 bank bytes",
-                         {{"field", "consignor_name"}});
-  }
-  const std::string now = formatUtc(clock_.now());
-  db_.transaction([&](db::Tx& tx) {
-    tx.execute(tx.dialect().upsert("fee_settings",
-                                   {"municipality_id", "consignor_code", "consignor_name",
-                                    "bank_code", "branch_code", "account_type", "account_number",
-                                    "limitation_years", "updated_at"},
-                                   {"municipality_id"},
-                                   {"consignor_code", "consignor_name", "bank_code", "branch_code",
-                                    "account_type", "account_number", "limitation_years",
-                                    "updated_at"}),
-               {city, s.consignor_code, bankBytesToUtf8(kana), acct.bank_code, acct.branch_code,
-                acct.account_type, acct.account_number, s.limitation_years, now});
-  });
-}
-
-std::optional<Settings> FeesService::settings(int64_t city) {
-  auto conn = db_.acquire();
-  auto row = conn->queryOne("SELECT * FROM fee_settings WHERE municipality_id = ?", {city});
-  if (!row) return std::nullopt;
-  Settings s;
-  s.consignor_code = row->getText("consignor_code");
-  s.consignor_name = row->getText("consignor_name");
-  s.bank_code = row->getText("bank_code");
-  s.branch_code = row->getText("branch_code");
-  s.account_type = static_cast<int>(row->getInt("account_type"));
-  s.account_number = row->getText("account_number");
-  s.limitation_years = static_cast<int>(row->getInt("limitation_years"));
-  return s;
 }
 
 void FeesService::setCap(int64_t city, int fiscal_year, int grade, int64_t cap_yen) {
@@ -82,11 +30,18 @@ void FeesService::setCap(int64_t city, int fiscal_year, int grade, int64_t cap_y
 }
 
 void FeesService::setCaps(int64_t city, int fiscal_year, const std::map<int, int64_t>& caps,
-                          const AuditEntry& by) {
+                          const AuditEntry& by, const std::set<int>& removed) {
   for (const auto& [grade, cap] : caps) {
-    if (cap < 0 || grade < 1 || grade > 9) {
-      throw Error::invalid("fees.cap_invalid", "a cap is for grade 1-9 and not negative",
+    if (cap < 0 || grade < 1 || grade > 9 || removed.count(grade)) {
+      throw Error::invalid("fees.cap_invalid",
+                           removed.count(grade) ? "a cap is either set or removed"
+                                                : "a cap is for grade 1-9 and not negative",
                            {{"grade", grade}});
+    }
+  }
+  for (int grade : removed) {
+    if (grade < 1 || grade > 9) {
+      throw Error::invalid("fees.cap_invalid", "a cap is for grade 1-9", {{"grade", grade}});
     }
   }
   db_.transaction([&](db::Tx& tx) {
@@ -98,6 +53,13 @@ void FeesService::setCaps(int64_t city, int fiscal_year, const std::map<int, int
                  {city, fiscal_year, grade, cap});
       saved[std::to_string(grade)] = cap;
     }
+    nlohmann::json gone = nlohmann::json::array();
+    for (int grade : removed) {
+      const auto r = tx.execute("DELETE FROM fee_caps WHERE municipality_id = ? AND "
+                                "fiscal_year = ? AND grade = ?",
+                                {city, fiscal_year, grade});
+      if (r.affected_rows > 0) gone.push_back(grade);
+    }
     if (audit_ && !by.actor_role.empty()) {
       audit_->record(tx, {.municipality_id = city,
                           .actor_user_id = by.actor_user_id,
@@ -105,7 +67,7 @@ void FeesService::setCaps(int64_t city, int fiscal_year, const std::map<int, int
                           .action = "fees.caps_saved",
                           .target_type = "fiscal_year",
                           .target_id = std::to_string(fiscal_year),
-                          .details = {{"caps", saved}},
+                          .details = {{"caps", saved}, {"removed", gone}},
                           .request_id = by.request_id});
     }
   });

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@
 
 namespace sukusuku::fees {
 
+// The city's fee settings: its DEFAULT consignor (委託者) and policy. Other consignors (one per
+// collecting bank that gave the city its own code) are Consignor rows.
 struct Settings {
   std::string consignor_code;  // 委託者コード, 10 digits
   std::string consignor_name;  // kana
@@ -33,6 +36,23 @@ struct Settings {
   int account_type = 1;
   std::string account_number;
   int limitation_years = 5;
+};
+
+// A consignor (委託者): the code a collecting bank gave the city, the kana name of the file header
+// and the city's account at that bank that the debits are credited to. A mandate's bank code picks
+// the consignor listing it in BANK_CODES, else the city's default one (exactly one per city).
+struct Consignor {
+  int64_t id = 0;
+  std::string code;  // 委託者コード, 10 digits, unique in the city
+  std::string name;  // any kana form in; stored as half-width bank kana (≤ 40 bank bytes)
+  std::string bank_code;
+  std::string branch_code;
+  int account_type = 1;
+  std::string account_number;
+  std::vector<std::string> bank_codes;  // the banks it collects for (4 digits each)
+  bool is_default = false;
+  bool in_use = false;  // read only: a bank file was written or read under its code
+  nlohmann::json toJson() const;
 };
 
 struct Instalment {
@@ -95,12 +115,23 @@ struct ExportOptions {
   bool crlf = true;
 };
 
+// One Zengin 91 request file: one consignor's debits of an instalment on one debit date.
 struct ExportResult {
   int64_t file_id = 0;
   int64_t records = 0;
   int64_t total = 0;
   std::string bytes;
   std::string debit_date;
+  std::string consignor_code;
+  std::string consignor_name;  // half-width bank kana
+};
+
+// The request files of one export, by consignor code (ascending); RECORDS and TOTAL add them up.
+struct DebitExport {
+  std::string debit_date;
+  int64_t records = 0;
+  int64_t total = 0;
+  std::vector<ExportResult> files;
 };
 
 struct ImportReport {
@@ -162,13 +193,35 @@ class FeesService {
   // The municipality with CODE (全国地方公共団体コード), or Error 404 "fees.city_not_found".
   int64_t cityByCode(const std::string& code);
 
+  // Saves the city's policy and its DEFAULT consignor (created when the city has none): the
+  // route of cities with one consignor. 422 "fees.settings_invalid" / "fees.account_invalid" /
+  // "fees.kana_rejected" / "fees.bank_unknown" / "fees.branch_unknown" with {field}; 422
+  // "fees.consignor_code_taken" when another consignor of the city has the code.
   void saveSettings(int64_t city, const Settings& settings);
+  // The policy and the default consignor; nullopt when the city has no consignor.
   std::optional<Settings> settings(int64_t city);
+
+  // 委託者: the city's consignors, the default first, then by code.
+  std::vector<Consignor> consignors(int64_t city);
+  // Adds (C.id 0) or changes a consignor, in one transaction with an audit row
+  // ("fees.consignor_saved", by BY). The city's first consignor is its default; making one the
+  // default makes the former default an ordinary one. 422 with {field}: "fees.consignor_invalid"
+  // (code not 10 digits, empty or too long a name, a bank code in BANK_CODES that is not 4 digits
+  // or not in the bank table, unsetting the default), "fees.kana_rejected", "fees.account_invalid",
+  // "fees.bank_unknown", "fees.branch_unknown", "fees.consignor_code_taken" (code of another
+  // consignor of the city), "fees.consignor_bank_taken" (a bank another consignor collects for,
+  // {bank_code, consignor_code}); 404 "fees.consignor_not_found"; 409 "fees.consignor_in_use"
+  // when the code of a consignor named by a bank file would change. Returns the id.
+  int64_t saveConsignor(int64_t city, const Consignor& c, const AuditEntry& by = {});
+  // 409 "fees.consignor_default" for the default, "fees.consignor_in_use" once a bank file
+  // names its code; 404 "fees.consignor_not_found".
+  void deleteConsignor(int64_t city, int64_t id, const AuditEntry& by = {});
   void setCap(int64_t city, int fiscal_year, int grade, int64_t cap_yen);
-  // Several grades' caps in one transaction with one audit row ("fees.caps_saved", by BY); any
-  // cap invalid (grade 1-9, not negative): 422 "fees.cap_invalid" with {grade}, nothing saved.
+  // Several grades' caps in one transaction with one audit row ("fees.caps_saved", by BY); the
+  // grades in REMOVED lose their cap (no limit; a grade in both is refused). Any cap invalid
+  // (grade 1-9, not negative): 422 "fees.cap_invalid" with {grade}, nothing saved.
   void setCaps(int64_t city, int fiscal_year, const std::map<int, int64_t>& caps,
-               const AuditEntry& by = {});
+               const AuditEntry& by = {}, const std::set<int>& removed = {});
   // Replaces the schedule; Error 409 "fees.instalments_in_use" once bills exist for the year.
   // BY, when it names a role, gets an audit row ("fees.instalments_saved") in the same commit.
   void setInstalments(int64_t city, int fiscal_year, const std::vector<Instalment>& schedule,
@@ -194,14 +247,20 @@ class FeesService {
   // 'interrupted'); 404 "fees.instalment_not_found" for an unknown instalment.
   RunSummary bill(int64_t city, const RunOptions& options);
 
-  // The Zengin 91 request for the instalment's household bills with an active mandate that are
-  // not already waiting in an earlier file. Error 409 "fees.settings_missing" without settings.
-  ExportResult exportDebit(int64_t city, const ExportOptions& options);
-  // Applies a bank result file in one transaction; a file that does not parse or is for another
-  // consignor changes nothing (422 "fees.file_invalid" / "fees.consignor_mismatch").
+  // The Zengin 91 requests for the instalment's household bills with an active mandate that are
+  // not already waiting in an earlier file: one file per consignor (the mandate's bank code picks
+  // it, else the default), all in one transaction. A consignor with no debit gets no file, except
+  // that an export with no debit at all writes the default's empty file. Error 409
+  // "fees.settings_missing" without a consignor.
+  DebitExport exportDebit(int64_t city, const ExportOptions& options);
+  // Applies a bank result file in one transaction; the header's 委託者コード picks the consignor
+  // and only its request lines of that debit date are reconciled. A file that does not parse or
+  // names no consignor of the city changes nothing (422 "fees.file_invalid" /
+  // "fees.consignor_mismatch" with {consignor_code}).
   ImportReport importResult(int64_t city, const std::string& bytes);
 
-  // 還付: every household whose bills of the year hold more paid than billed (a transfer out
+  // 還付 (paid from the DEFAULT consignor's account, under its code): every household whose bills
+  // of the year hold more paid than billed (a transfer out
   // after paying ahead, a lowered plan) is paid back the difference: a "refund" journal entry,
   // its bills settled, and a Zengin 21 (総合振込) file to the mandate's account. Households
   // without a mandate are listed in `manual` for a refund by other means.

@@ -55,10 +55,17 @@ nlohmann::json overviewData(FeesService& svc, db::Database& db, int64_t city, in
   }
   data["runs"] = runs;
   nlohmann::json files = nlohmann::json::array();
-  for (const auto& r : conn->query("SELECT id, kind, bank_date, record_count, total, summary FROM "
-                                   "fee_files WHERE municipality_id = ? ORDER BY id DESC LIMIT 30",
-                                   {city})) {
+  // Each file with its consignor (委託者コード and name): one request file per consignor and date.
+  for (const auto& r : conn->query(
+           "SELECT f.id, f.kind, f.consignor_code, c.name AS consignor_name, f.bank_date, "
+           "f.record_count, f.total, f.summary FROM fee_files f LEFT JOIN fee_consignors c ON "
+           "c.municipality_id = f.municipality_id AND c.code = f.consignor_code "
+           "WHERE f.municipality_id = ? ORDER BY f.id DESC LIMIT 30",
+           {city})) {
     files.push_back({{"id", r.getInt("id")}, {"kind", r.getText("kind")},
+                     {"consignor_code", r.getText("consignor_code")},
+                     {"consignor_name",
+                      r.isNull("consignor_name") ? "" : r.getText("consignor_name")},
                      {"bank_date", r.getText("bank_date")},
                      {"record_count", r.getInt("record_count")}, {"total", r.getInt("total")},
                      {"summary", r.isNull("summary") ? "" : r.getText("summary")}});

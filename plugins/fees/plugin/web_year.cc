@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <set>
 
 #include <sukusuku/error.h>
 
@@ -38,6 +39,7 @@ std::string tr(const Page& p, const Request& r, const std::string& key,
 // CAPS and SCHEDULE as strings (what is stored, or what was typed).
 struct Values {
   std::map<int, std::string> caps;                            // grade -> yen
+  std::set<int> removed;                                      // grades ticked "no cap"
   std::vector<std::pair<std::string, std::string>> schedule;  // month index, debit date
 };
 
@@ -56,7 +58,10 @@ Values stored(const Page& p, int64_t city, int year) {
 Values typed(const Request& r) {
   const Form f = r.form();
   Values v;
-  for (int g = 1; g <= 9; ++g) v.caps[g] = field(f, "cap_" + std::to_string(g));
+  for (int g = 1; g <= 9; ++g) {
+    v.caps[g] = field(f, "cap_" + std::to_string(g));
+    if (!field(f, "remove_cap_" + std::to_string(g)).empty()) v.removed.insert(g);
+  }
   for (int i = 0; i < kScheduleRows; ++i) {
     const std::string k = std::to_string(i);
     v.schedule.push_back({field(f, "month_" + k), field(f, "date_" + k)});
@@ -81,7 +86,8 @@ Response render(const Page& p, const Request& r, int year, const Values& v,
     nlohmann::json row{{"grade", g},
                        {"label", tr(p, r, g <= 6 ? "fees.year.elementary" : "fees.year.junior",
                                     {{"n", std::to_string(g <= 6 ? g : g - 6)}})},
-                       {"value", value}};
+                       {"value", value},
+                       {"remove", v.removed.count(g) > 0}};
     if (largest.count(g)) {
       row["largest"] = largest[g];
       row["has_plans"] = true;
@@ -170,7 +176,8 @@ void addYearSettingsPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) 
                     v.schedule = saved.schedule;
                     std::map<int, int64_t> caps;
                     for (const auto& [grade, text] : v.caps) {
-                      if (text.empty()) continue;  // left as it is
+                      // Ticked "no cap": removed, whatever was typed; blank: left as it is.
+                      if (text.empty() || v.removed.count(grade)) continue;
                       const auto cap = parseTypedWhole(text);
                       if (!cap) {
                         return render(*p, r, year, v,
@@ -181,7 +188,7 @@ void addYearSettingsPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) 
                       caps[grade] = *cap;
                     }
                     try {
-                      p->svc.setCaps(city, year, caps, actor(r));
+                      p->svc.setCaps(city, year, caps, actor(r), v.removed);
                     } catch (const Error& e) {
                       if (e.status() != 422) throw;
                       return render(*p, r, year, v,

@@ -271,11 +271,15 @@ std::vector<StaffRow> loadStaff(db::Connection& conn, int64_t municipality, int6
       s.staff.minutesPerWeek = static_cast<int>(c->getInt("minutes_per_week"));
     }
     for (const db::Row& q : conn.query(
-             "SELECT on_date FROM shift_day_off_requests WHERE staff_id = ? AND facility_id = ? "
-             "AND on_date >= ? AND on_date <= ? ORDER BY on_date",
-             {id, facility, first, last}))
-      s.staff.requestedDaysOff.push_back(
-          std::stoi(q.getText("on_date").substr(8, 2)) - 1);
+             "SELECT on_date, pattern_id FROM shift_day_off_requests WHERE staff_id = ? AND "
+             "facility_id = ? AND on_date >= ? AND on_date <= ? ORDER BY on_date",
+             {id, facility, first, last})) {
+      const int day = std::stoi(q.getText("on_date").substr(8, 2)) - 1;
+      if (auto pattern = q.getOptInt("pattern_id"))
+        s.requestedPatterns.push_back({day, *pattern});
+      else
+        s.staff.requestedDaysOff.push_back(day);
+    }
     out.push_back(std::move(s));
   }
   return out;
@@ -301,6 +305,7 @@ std::vector<RuleSetting> defaultRuleSettings() {
   nursery::NurseryRules defaults;
   return {{Rule::kCoverUnder, defaults.coverHard, 1},
           {Rule::kShiftOffRequest, false, 1},
+          {Rule::kShiftOnRequest, false, 1},
           {Rule::kMaxTotalMinutes, true, 1},
           {Rule::kMinTotalMinutes, false, 1},
           {Rule::kMaxConsecutiveShifts, true, 1},
@@ -425,7 +430,14 @@ Problem problemFor(const MonthView& v) {
   m.firstWeekday = weekdayOf(v.dates.front());
   m.grid = v.grid;
   for (const PatternRow& p : v.patterns) m.patterns.push_back(p.pattern);
-  for (const StaffRow& s : v.staff) m.staff.push_back(s.staff);
+  for (const StaffRow& s : v.staff) {
+    nursery::NurseryStaff staff = s.staff;
+    for (const auto& [day, patternId] : s.requestedPatterns)
+      for (size_t i = 0; i < v.patterns.size(); ++i)
+        if (v.patterns[i].id == patternId)
+          staff.requestedShifts.push_back({day, static_cast<int>(i)});
+    m.staff.push_back(std::move(staff));
+  }
   for (size_t d = 0; d < v.dates.size(); ++d) m.days.push_back({v.open[d], v.need[d]});
   m.rules.maxConsecutiveDays = v.settings.maxConsecutiveDays;
   m.rules.minRestMinutes = v.settings.minRestMinutes;

@@ -82,6 +82,8 @@ struct StaffRow {
   int64_t id = 0;
   std::string name;
   nursery::NurseryStaff staff;
+  // 希望シフト: (day index, pattern id); turned into staff.requestedShifts by pattern position.
+  std::vector<std::pair<int, int64_t>> requestedPatterns;
 };
 
 struct RosterRow {

@@ -117,12 +117,24 @@ nlohmann::json rosterSummary(const RouteDeps& d, const Request& r, const RosterR
 // The grid: one row per staff member, one cell per day.
 nlohmann::json gridData(const RouteDeps& d, const Request& r, const MonthView& v,
                         db::Connection& conn, bool manage) {
-  std::set<std::pair<int64_t, std::string>> requested;
+  std::set<std::pair<int64_t, std::string>> requested;           // 希望休
+  std::map<std::pair<int64_t, std::string>, int64_t> wished;      // 希望シフト: pattern id
   for (const db::Row& row : conn.query(
-           "SELECT staff_id, on_date FROM shift_day_off_requests WHERE facility_id = ? AND "
-           "municipality_id = ? AND on_date >= ? AND on_date <= ?",
-           {v.roster.facilityId, v.roster.municipalityId, v.dates.front(), v.dates.back()}))
-    requested.insert({row.getInt("staff_id"), row.getText("on_date")});
+           "SELECT staff_id, on_date, pattern_id FROM shift_day_off_requests WHERE facility_id = "
+           "? AND municipality_id = ? AND on_date >= ? AND on_date <= ?",
+           {v.roster.facilityId, v.roster.municipalityId, v.dates.front(), v.dates.back()})) {
+    if (auto pattern = row.getOptInt("pattern_id"))
+      wished[{row.getInt("staff_id"), row.getText("on_date")}] = *pattern;
+    else
+      requested.insert({row.getInt("staff_id"), row.getText("on_date")});
+  }
+  auto wishedName = [&](int64_t staff, const std::string& date) {
+    auto w = wished.find({staff, date});
+    if (w == wished.end()) return std::string();
+    for (const PatternRow& p : v.patterns)
+      if (p.id == w->second) return p.pattern.name;
+    return std::string();
+  };
   nlohmann::json days = nlohmann::json::array();
   for (size_t i = 0; i < v.dates.size(); ++i) {
     const int w = weekdayOf(v.dates[i]);
@@ -157,6 +169,7 @@ nlohmann::json gridData(const RouteDeps& d, const Request& r, const MonthView& v
                      {"code", p ? p->pattern.id : std::string("off")},
                      {"pinned", pinned},
                      {"requested", requested.count({s.id, v.dates[i]}) > 0},
+                     {"wished", wishedName(s.id, v.dates[i])},
                      {"closed", !v.open[i]},
                      {"date", v.dates[i]},
                      {"editable", manage},
@@ -809,7 +822,10 @@ void addRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                 }});
 
   // ---- Requested days off (希望休) -------------------------------------------------------------
-  auto addRequest = [&d](const Request& r, const std::string& date, const std::string& note) {
+  // A request for one date: a day off (希望休) without PATTERN, else the shift pattern the staff
+  // member asks to work (希望シフト), which must be one of the facility's patterns.
+  auto addRequest = [&d](const Request& r, const std::string& date, const std::string& note,
+                         int64_t pattern) {
     const Principal& p = r.user();
     d.db.transaction([&](db::Tx& tx) {
       auto staff = staffIdOf(tx, p);
@@ -831,12 +847,18 @@ void addRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                               "requests for " + month + " closed on " + deadline,
                               {{"deadline", deadline}});
       if (note.size() > 200) throw Error::invalid("shifts.invalid_field", "the note is too long");
+      if (pattern && !tx.queryOne("SELECT id FROM shift_patterns WHERE id = ? AND facility_id = ? "
+                                  "AND municipality_id = ?",
+                                  {pattern, f, p.municipality_id}))
+        throw Error::invalid("shifts.unknown_pattern", "no such shift pattern at your facility",
+                             {{"pattern_id", pattern}});
       if (tx.queryOne("SELECT id FROM shift_day_off_requests WHERE staff_id = ? AND on_date = ?",
                       {*staff, date}))
         throw Error::conflict("shifts.request_exists", "you already asked for that day");
       tx.execute("INSERT INTO shift_day_off_requests (municipality_id, facility_id, staff_id, "
-                 "on_date, note, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                 {p.municipality_id, f, *staff, date, note, formatUtc(d.clock.now())});
+                 "on_date, note, pattern_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 {p.municipality_id, f, *staff, date, note,
+                  pattern ? db::Value(pattern) : db::Value(), formatUtc(d.clock.now())});
     });
   };
   ctx.addRoute({"GET", "/web/shifts/requests", kRequest, [&d](Request& r) {
@@ -846,23 +868,33 @@ void addRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                   const std::vector<std::string> dates = datesOfMonth(month);
                   auto staff = staffIdOf(*conn, p);
                   nlohmann::json requests = nlohmann::json::array();
+                  nlohmann::json patterns = nlohmann::json::array();
                   std::string deadline;
                   if (staff) {
                     for (const db::Row& row : conn->query(
-                             "SELECT id, on_date, note FROM shift_day_off_requests WHERE staff_id "
-                             "= ? AND municipality_id = ? AND on_date >= ? AND on_date <= ? "
-                             "ORDER BY on_date",
-                             {*staff, p.municipality_id, dates.front(), dates.back()}))
-                      requests.push_back({{"id", row.getInt("id")},
-                                          {"date", row.getText("on_date")},
-                                          {"note", row.getText("note")}});
+                             "SELECT q.id, q.on_date, q.note, sp.name AS pattern FROM "
+                             "shift_day_off_requests q LEFT JOIN shift_patterns sp ON sp.id = "
+                             "q.pattern_id WHERE q.staff_id = ? AND q.municipality_id = ? AND "
+                             "q.on_date >= ? AND q.on_date <= ? ORDER BY q.on_date",
+                             {*staff, p.municipality_id, dates.front(), dates.back()})) {
+                      const auto pattern = row.getOptText("pattern");
+                      requests.push_back(
+                          {{"id", row.getInt("id")},
+                           {"date", row.getText("on_date")},
+                           {"kind", pattern ? t(d, r, "shifts.wish_shift", {{"pattern", *pattern}})
+                                            : t(d, r, "shifts.wish_off")},
+                           {"note", row.getText("note")}});
+                    }
                     auto f = conn->queryOne(
                         "SELECT facility_id FROM staff_assignments WHERE staff_id = ? ORDER BY "
                         "starts_on DESC",
                         {*staff});
-                    const FacilitySettings s =
-                        loadSettings(*conn, p.municipality_id, f ? f->getInt("facility_id") : 0);
+                    const int64_t facility = f ? f->getInt("facility_id") : 0;
+                    const FacilitySettings s = loadSettings(*conn, p.municipality_id, facility);
                     deadline = requestDeadline(month, s.requestDeadlineDay);
+                    if (facility)
+                      for (const PatternRow& pr : loadPatterns(*conn, p.municipality_id, facility))
+                        patterns.push_back({{"id", pr.id}, {"name", pr.pattern.name}});
                   }
                   const bool open = staff && today(d.clock) <= deadline;
                   return d.web.page(r, "shifts/requests",
@@ -874,21 +906,41 @@ void addRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                                      {"open", open},
                                      {"closed", staff && !open},
                                      {"requests", requests},
+                                     {"patterns", patterns},
                                      {"no_requests", requests.empty()}},
                                     "shifts.requests_title");
                 }});
   ctx.addRoute({"POST", "/web/shifts/requests", kRequest, [addRequest](Request& r) {
                   auto form = r.form();
                   const std::string date = formValue(form, "date");
-                  addRequest(r, date, formValue(form, "note"));
+                  const std::string kind = formValue(form, "pattern_id");
+                  int64_t pattern = 0;
+                  if (!kind.empty()) {
+                    if (kind.size() > 18 || !std::all_of(kind.begin(), kind.end(), ::isdigit))
+                      throw Error::invalid("shifts.unknown_pattern", "no such shift pattern");
+                    pattern = std::stoll(kind);
+                  }
+                  addRequest(r, date, formValue(form, "note"), pattern);
                   return Response::redirect("/web/shifts/requests?month=" + monthOf(date));
                 }});
   ctx.addRoute({"POST", "/api/v1/shifts/requests", kRequest, [addRequest](Request& r) {
                   const nlohmann::json b = r.json();
                   if (!b.is_object() || !b.contains("date") || !b["date"].is_string())
                     throw Error::invalid("shifts.invalid_field", "date (YYYY-MM-DD) is required");
-                  addRequest(r, b["date"].get<std::string>(), b.value("note", std::string()));
-                  return Response::json({{"date", b["date"]}}, 201);
+                  int64_t pattern = 0;
+                  if (b.contains("pattern_id") && !b["pattern_id"].is_null()) {
+                    if (!b["pattern_id"].is_number_integer())
+                      throw Error::invalid("shifts.invalid_field", "pattern_id is an integer");
+                    pattern = b["pattern_id"].get<int64_t>();
+                  }
+                  if (b.contains("note") && !b["note"].is_string())
+                    throw Error::invalid("shifts.invalid_field", "note is a string");
+                  addRequest(r, b["date"].get<std::string>(), b.value("note", std::string()),
+                             pattern);
+                  return Response::json(
+                      {{"date", b["date"]},
+                       {"pattern_id", pattern ? nlohmann::json(pattern) : nlohmann::json()}},
+                      201);
                 }});
   ctx.addRoute({"POST", "/web/shifts/requests/{id}/delete", kRequest, [&d](Request& r) {
                   const Principal& p = r.user();

@@ -42,10 +42,16 @@ bool validCode(const std::string& code) {
 void savePatterns(db::Tx& tx, int64_t municipality, int64_t facility,
                   const std::vector<PatternInput>& inputs) {
   std::map<int64_t, std::string> stored;  // id -> code
-  for (const db::Row& r : tx.query("SELECT id, code FROM shift_patterns WHERE facility_id = ? AND "
+  std::map<int64_t, std::string> storedTimes;  // id -> what a published rota printed
+  for (const db::Row& r : tx.query("SELECT id, code, starts_at, ends_at, break_minutes, part_time "
+                                   "FROM shift_patterns WHERE facility_id = ? AND "
                                    "municipality_id = ?",
-                                   {facility, municipality}))
+                                   {facility, municipality})) {
     stored[r.getInt("id")] = r.getText("code");
+    storedTimes[r.getInt("id")] = r.getText("starts_at") + "-" + r.getText("ends_at") + "/" +
+                                  std::to_string(r.getInt("break_minutes")) +
+                                  (r.getBool("part_time") ? "p" : "");
+  }
   std::set<std::string> codes;
   std::set<std::string> taken;  // codes a made-up one must not take
   for (const auto& [id, code] : stored) taken.insert(code);
@@ -83,6 +89,19 @@ void savePatterns(db::Tx& tx, int64_t municipality, int64_t facility,
                          : sp.breakMinutes < 0 || sp.paidMinutes() <= 0 ? "break_too_long"
                                                                         : "break_too_short"}});
     }
+    // A published rota shows its patterns' times and counts their hours: those of a pattern it
+    // uses stay as they were (the head adds a new pattern instead).
+    const std::string times = formatClock(sp.startMinute) + "-" + formatClock(sp.endMinute) +
+                              "/" + std::to_string(sp.breakMinutes) + (sp.partTime ? "p" : "");
+    if (p.id && storedTimes[p.id] != times &&
+        tx.queryOne("SELECT c.id FROM shift_roster_cells c JOIN shift_rosters r ON r.id = "
+                    "c.roster_id WHERE c.pattern_id = ? AND r.state = 'published' AND "
+                    "c.municipality_id = ? LIMIT 1",
+                    {p.id, municipality}))
+      throw Error::conflict("shifts.pattern_in_published_rota",
+                            "a published rota uses pattern " + stored[p.id] +
+                                ": its times cannot change; add a new pattern",
+                            {{"row", i + 1}, {"field", "starts_at"}, {"code", stored[p.id]}});
     kept.push_back(p);
   }
   if (kept.empty())
@@ -231,8 +250,8 @@ void saveFacilitySettings(db::Tx& tx, int64_t municipality, int64_t facility,
   const int opens = clock(s.opensAt, "opens_at");
   const int closes = clock(s.closesAt, "closes_at");
   if (closes <= opens || opens % s.slotMinutes != 0 || closes % s.slotMinutes != 0)
-    refuseField("shifts.invalid_opening",
-                "closing must be after opening, both on the slot grid", "closes_at");
+    refuseField("shifts.invalid_opening", "closing must be after opening, both on the slot grid",
+                "closes_at");
   if (s.requestDeadlineDay < 1 || s.requestDeadlineDay > 28)
     refuseField("shifts.invalid_deadline_day", "the deadline is a day 1 to 28",
                 "request_deadline_day");
@@ -242,10 +261,17 @@ void saveFacilitySettings(db::Tx& tx, int64_t municipality, int64_t facility,
   if (s.minRestMinutes < 0 || s.minRestMinutes > 1440)
     refuseField("shifts.invalid_min_rest", "rest between shifts: 0 to 1440 minutes",
                 "min_rest_minutes");
-  const db::Params values{s.slotMinutes,        formatClock(opens),   formatClock(closes),
-                          s.openSaturday,       s.openHolidays,       s.requestDeadlineDay,
-                          s.maxConsecutiveDays, s.minRestMinutes,     now,
-                          facility,             municipality};
+  const db::Params values{s.slotMinutes,
+                          formatClock(opens),
+                          formatClock(closes),
+                          s.openSaturday,
+                          s.openHolidays,
+                          s.requestDeadlineDay,
+                          s.maxConsecutiveDays,
+                          s.minRestMinutes,
+                          now,
+                          facility,
+                          municipality};
   if (tx.queryOne("SELECT id FROM shift_settings WHERE facility_id = ? AND municipality_id = ?",
                   {facility, municipality})) {
     tx.execute(

@@ -36,7 +36,9 @@ struct PatternInput {
 // (empty name, a time that is not HH:MM, end not after start, a break too short for the Labour
 // Standards Act or longer than the shift), "shifts.duplicate_pattern" (a code twice),
 // "shifts.unknown_pattern" (an id of another facility), "shifts.no_patterns" (none left),
-// 409 "shifts.pattern_in_use" (removing a pattern a rota still uses).
+// 409 "shifts.pattern_in_use" (removing a pattern a rota still uses), 409
+// "shifts.pattern_in_published_rota" (changing the times, break or part-time flag of a pattern a
+// published rota uses: it would rewrite what staff were given; its name may change).
 void savePatterns(db::Tx& tx, int64_t municipality, int64_t facility,
                   const std::vector<PatternInput>& inputs);
 

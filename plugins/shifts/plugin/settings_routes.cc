@@ -721,13 +721,11 @@ void addSettingsRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
          return Response::json({{"settings", ratiosApiJson(*conn, r.user().municipality_id)}});
        }});
   // ---- 開所時間・休園日 ----
-  auto facilityPage = [&d](const Request& r, db::Connection& conn, int64_t facility,
-                           json values, const std::string& error, const std::string& invalid,
-                           int status) {
+  auto facilityPage = [&d](const Request& r, db::Connection& conn, int64_t facility, json values,
+                           const std::string& error, const std::string& invalid, int status) {
     json slots = json::array();
     for (int m : {15, 30})
-      slots.push_back({{"value", m},
-                       {"selected", values["slot_minutes"] == std::to_string(m)}});
+      slots.push_back({{"value", m}, {"selected", values["slot_minutes"] == std::to_string(m)}});
     json data = {{"facility_id", facility},
                  {"facility", facilityName(conn, facility)},
                  {"v", values},
@@ -753,9 +751,9 @@ void addSettingsRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                   }
                   const Form form = r.form();
                   json typed = json::object();
-                  for (const char* f : {"slot_minutes", "opens_at", "closes_at",
-                                        "request_deadline_day", "max_consecutive_days",
-                                        "min_rest_minutes"})
+                  for (const char* f :
+                       {"slot_minutes", "opens_at", "closes_at", "request_deadline_day",
+                        "max_consecutive_days", "min_rest_minutes"})
                     typed[f] = field(form, f);
                   typed["open_saturday"] = field(form, "open_saturday") == "1";
                   typed["open_holidays"] = field(form, "open_holidays") == "1";
@@ -788,67 +786,65 @@ void addSettingsRoutes(PluginContext& ctx, std::shared_ptr<RouteDeps> deps) {
                   auto conn = d.db.acquire();
                   const int64_t facility = r.idParam("id");
                   tenancy::requireFacility(*conn, r.user(), facility);
-                  json out = facilitySettingsJson(
-                      loadSettings(*conn, r.user().municipality_id, facility));
+                  json out =
+                      facilitySettingsJson(loadSettings(*conn, r.user().municipality_id, facility));
                   out["facility_id"] = facility;
                   return Response::json(out);
                 }});
-  ctx.addRoute({"PUT", "/api/v1/shifts/facilities/{id}/settings", kManage, [&d](Request& r) {
-                  const int64_t facility = r.idParam("id");
-                  FacilitySettings s;
-                  {
-                    auto conn = d.db.acquire();
-                    tenancy::requireFacility(*conn, r.user(), facility);
-                    s = loadSettings(*conn, r.user().municipality_id, facility);
-                  }
-                  // Fields left out keep their values.
-                  const json body = r.json();
-                  if (!body.is_object())
-                    throw Error::invalid("shifts.invalid_field", "the body is a JSON object",
-                                         {{"field", "body"}});
-                  auto integer = [&](const char* name, int& out) {
-                    if (!body.contains(name)) return;
-                    if (!body[name].is_number_integer())
-                      throw Error::invalid("shifts.invalid_field",
-                                           std::string(name) + " must be an integer",
-                                           {{"field", name}});
-                    const int64_t v = body[name].get<int64_t>();
-                    out = v < -100000 || v > 100000 ? -1 : static_cast<int>(v);
-                  };
-                  auto text = [&](const char* name, std::string& out) {
-                    if (!body.contains(name)) return;
-                    if (!body[name].is_string())
-                      throw Error::invalid("shifts.invalid_field",
-                                           std::string(name) + " must be a string",
-                                           {{"field", name}});
-                    out = body[name].get<std::string>();
-                  };
-                  auto boolean = [&](const char* name, bool& out) {
-                    if (!body.contains(name)) return;
-                    if (!body[name].is_boolean())
-                      throw Error::invalid("shifts.invalid_field",
-                                           std::string(name) + " must be true or false",
-                                           {{"field", name}});
-                    out = body[name].get<bool>();
-                  };
-                  integer("slot_minutes", s.slotMinutes);
-                  text("opens_at", s.opensAt);
-                  text("closes_at", s.closesAt);
-                  boolean("open_saturday", s.openSaturday);
-                  boolean("open_holidays", s.openHolidays);
-                  integer("request_deadline_day", s.requestDeadlineDay);
-                  integer("max_consecutive_days", s.maxConsecutiveDays);
-                  integer("min_rest_minutes", s.minRestMinutes);
-                  d.db.transaction([&](db::Tx& tx) {
-                    saveFacilitySettings(tx, r.user().municipality_id, facility, s,
-                                         formatUtc(d.clock.now()));
-                    audit(d, tx, r, "shifts.facility_settings_changed", "facility", facility,
-                          facilitySettingsJson(s));
-                  });
-                  json out = facilitySettingsJson(s);
-                  out["facility_id"] = facility;
-                  return Response::json(out);
-                }});
+  ctx.addRoute(
+      {"PUT", "/api/v1/shifts/facilities/{id}/settings", kManage, [&d](Request& r) {
+         const int64_t facility = r.idParam("id");
+         FacilitySettings s;
+         {
+           auto conn = d.db.acquire();
+           tenancy::requireFacility(*conn, r.user(), facility);
+           s = loadSettings(*conn, r.user().municipality_id, facility);
+         }
+         // Fields left out keep their values.
+         const json body = r.json();
+         if (!body.is_object())
+           throw Error::invalid("shifts.invalid_field", "the body is a JSON object",
+                                {{"field", "body"}});
+         auto integer = [&](const char* name, int& out) {
+           if (!body.contains(name)) return;
+           if (!body[name].is_number_integer())
+             throw Error::invalid("shifts.invalid_field", std::string(name) + " must be an integer",
+                                  {{"field", name}});
+           const int64_t v = body[name].get<int64_t>();
+           out = v < -100000 || v > 100000 ? -1 : static_cast<int>(v);
+         };
+         auto text = [&](const char* name, std::string& out) {
+           if (!body.contains(name)) return;
+           if (!body[name].is_string())
+             throw Error::invalid("shifts.invalid_field", std::string(name) + " must be a string",
+                                  {{"field", name}});
+           out = body[name].get<std::string>();
+         };
+         auto boolean = [&](const char* name, bool& out) {
+           if (!body.contains(name)) return;
+           if (!body[name].is_boolean())
+             throw Error::invalid("shifts.invalid_field",
+                                  std::string(name) + " must be true or false", {{"field", name}});
+           out = body[name].get<bool>();
+         };
+         integer("slot_minutes", s.slotMinutes);
+         text("opens_at", s.opensAt);
+         text("closes_at", s.closesAt);
+         boolean("open_saturday", s.openSaturday);
+         boolean("open_holidays", s.openHolidays);
+         integer("request_deadline_day", s.requestDeadlineDay);
+         integer("max_consecutive_days", s.maxConsecutiveDays);
+         integer("min_rest_minutes", s.minRestMinutes);
+         d.db.transaction([&](db::Tx& tx) {
+           saveFacilitySettings(tx, r.user().municipality_id, facility, s,
+                                formatUtc(d.clock.now()));
+           audit(d, tx, r, "shifts.facility_settings_changed", "facility", facility,
+                 facilitySettingsJson(s));
+         });
+         json out = facilitySettingsJson(s);
+         out["facility_id"] = facility;
+         return Response::json(out);
+       }});
 }
 
 }  // namespace sukusuku::shifts::plugin

@@ -287,7 +287,7 @@ TEST_P(FeesDbTest, DebitExportAndResultImportReconcile) {
   svc().saveMandate(city_, other, {"0005", bankTable()->bank("0005")->branches.begin()->first, 1,
                                    "7654321", "", "", "タナカ ジロウ"});
   svc().bill(city_, {2026, 1, false, 0});
-  const ExportResult exp = svc().exportDebit(city_, {2026, 1, "", true});
+  const ExportResult exp = svc().exportDebit(city_, {2026, 1, "", true}).files.at(0);
   // The aided pupil is billed to the city and slip_ has no mandate: two records.
   EXPECT_EQ(exp.records, 2);
   EXPECT_EQ(exp.total, 3600 + 2100);
@@ -350,7 +350,7 @@ TEST_P(FeesDbTest, DebitExportAndResultImportReconcile) {
   // The next instalment: the second debit is no longer new (新規コード 0).
   svc().bill(city_, {2026, 2, false, 0});
   const zengin::DebitFile next =
-      zengin::readDebitFile(svc().exportDebit(city_, {2026, 2, "", false}).bytes);
+      zengin::readDebitFile(svc().exportDebit(city_, {2026, 2, "", false}).files.at(0).bytes);
   ASSERT_EQ(next.records.size(), 1u);  // the needs_fix mandate is not debited
   EXPECT_EQ(next.records[0].new_code, 0);
   EXPECT_EQ(next.header.date_mmdd, "0527");

@@ -56,7 +56,8 @@ class FeesTest : public ::testing::TestWithParam<std::string> {
         "fee_bills",             "fee_runs",              "fee_run_locks",
         "fee_mandates",          "fee_applications",      "fee_plan_items",
         "fee_plans",             "fee_instalments",       "fee_caps",
-        "fee_settings",          "household_school_aid",  "enrolments",
+        "fee_settings",          "fee_consignor_banks",   "fee_consignors",
+        "household_school_aid",  "enrolments",
         "children",              "guardians",             "households",
         "classes",               "facilities",            "audit_log",
         "municipalities"};

@@ -268,7 +268,7 @@ TEST_P(FeesHttpTest, GuardianAndFinanceApisKeepEveryFamilySchoolAndCityApart) {
   EXPECT_EQ(web(staff_e1, "/web/fees/arrears").status, 403);
 
   // The debit for Aoki fails (資金不足): Aoki's guardian is told, nobody else.
-  const ExportResult exp = svc_->exportDebit(a, {2026, 1, "", true});
+  const ExportResult exp = svc_->exportDebit(a, {2026, 1, "", true}).files.at(0);
   ASSERT_EQ(exp.records, 1);
   zengin::DebitFile result = zengin::readDebitFile(exp.bytes);
   result.records[0].result_code = 1;
@@ -300,6 +300,119 @@ TEST_P(FeesHttpTest, GuardianAndFinanceApisKeepEveryFamilySchoolAndCityApart) {
   EXPECT_EQ(sched.status, 200) << sched.body;
   EXPECT_EQ(api(finance, "PUT", "/api/v1/fees/reminder-schedule", R"({"steps":[]})").code(),
             "fees.schedule_invalid");
+}
+
+// 委託者 through the API and the finance page: validation with the field named, the city's scope,
+// the typed values kept on a refused form, audit rows, and a consignor named by a file kept (409).
+TEST_P(FeesHttpTest, FinanceManagesConsignorsThroughTheApiAndThePage) {
+  const int64_t a = city("349101");
+  const int64_t b = city("349102");
+  const int64_t e1 = school(a, "E01");
+  standardYear(a, e1);
+  const int64_t finance = user(a, "finance@a", "city_finance_officer", 0);
+  const int64_t finance_b = user(b, "finance@b", "city_finance_officer", 0);
+  const int64_t staff = user(a, "staff@a", "facility_staff", e1);
+  const std::string branch = bankTable()->bank("1750")->branches.begin()->first;
+
+  auto list = api(finance, "GET", "/api/v1/fees/consignors");
+  ASSERT_EQ(list.status, 200) << list.body;
+  ASSERT_EQ(list.json()["consignors"].size(), 1u);
+  EXPECT_EQ(list.json()["consignors"][0]["code"], "1234567890");
+  EXPECT_EQ(list.json()["consignors"][0]["is_default"], true);
+  EXPECT_EQ(api(staff, "GET", "/api/v1/fees/consignors").status, 403);
+
+  nlohmann::json shinkin{{"code", "2345678901"}, {"name", "ヒロシマシンキン"},
+                         {"bank_code", "1750"},   {"branch_code", branch},
+                         {"account_type", 1},     {"account_number", "2345678"},
+                         {"bank_codes", {"1750"}}};
+  auto bad = shinkin;
+  bad["code"] = "2345";
+  auto refused = api(finance, "POST", "/api/v1/fees/consignors", bad.dump());
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_EQ(refused.code(), "fees.consignor_invalid");
+  EXPECT_EQ(refused.json()["error"]["details"]["field"], "code");
+  bad = shinkin;
+  bad["bank_codes"] = "1750";
+  EXPECT_EQ(api(finance, "POST", "/api/v1/fees/consignors", bad.dump())
+                .json()["error"]["details"]["field"],
+            "bank_codes");
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_consignors"), 1);
+
+  auto created = api(finance, "POST", "/api/v1/fees/consignors", shinkin.dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  const int64_t id = created.json()["id"];
+  EXPECT_EQ(created.json()["name"], "ﾋﾛｼﾏｼﾝｷﾝ");
+  EXPECT_EQ(created.json()["bank_codes"], nlohmann::json({"1750"}));
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'fees.consignor_saved' AND "
+                   "actor_user_id = ?",
+                   {finance}),
+            1);
+  // Another city's officer sees none of it and cannot touch it.
+  EXPECT_TRUE(api(finance_b, "GET", "/api/v1/fees/consignors").json()["consignors"].empty());
+  const std::string uri = "/api/v1/fees/consignors/" + std::to_string(id);
+  EXPECT_EQ(api(finance_b, "PUT", uri, shinkin.dump()).status, 404);
+  EXPECT_EQ(api(finance_b, "DELETE", uri).status, 404);
+  shinkin["name"] = "ひろしま しんきん";
+  auto edited = api(finance, "PUT", uri, shinkin.dump());
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(edited.json()["name"], "ﾋﾛｼﾏ ｼﾝｷﾝ");
+
+  // The page: the list, a refused form with the values typed, an unused consignor deleted.
+  auto s = identity_->createSession(finance, "test");
+  auto post = [&](std::vector<std::pair<std::string, std::string>> fields) {
+    fields.insert(fields.begin(), {"csrf_token", s.csrf_token});
+    return httpRequest(server_->port(), "POST", "/web/fees/consignors",
+                       sukusuku::testing::formEncode(fields),
+                       {{"Cookie", "sukusuku_session=" + s.cookie},
+                        {"Content-Type", "application/x-www-form-urlencoded"}});
+  };
+  auto page = web(finance, "/web/fees/consignors");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("ﾋﾛｼﾏ ｼﾝｷﾝ"), std::string::npos);
+  EXPECT_NE(page.body.find("data-code=\"2345678901\""), std::string::npos);
+  EXPECT_EQ(web(staff, "/web/fees/consignors").status, 403);
+  auto typo = post({{"action", "save"}, {"id", "0"}, {"code", "3456789012"},
+                    {"name", "スペア"}, {"bank_code", "0005"},
+                    {"branch_code", bankTable()->bank("0005")->branches.begin()->first},
+                    {"account_type", "1"}, {"account_number", "12x"},
+                    {"bank_codes", "０００５"}});
+  EXPECT_EQ(typo.status, 422);
+  EXPECT_NE(typo.body.find("id=\"consignors-error\""), std::string::npos);
+  EXPECT_NE(typo.body.find("value=\"12x\""), std::string::npos);
+  EXPECT_NE(typo.body.find("value=\"スペア\""), std::string::npos);
+  EXPECT_NE(typo.body.find("value=\"０００５\""), std::string::npos);
+  EXPECT_NE(typo.body.find("name=\"account_number\" value=\"12x\" inputmode=\"numeric\" "
+                           "size=\"8\" aria-invalid=\"true\""),
+            std::string::npos);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_consignors WHERE municipality_id = ?", {a}), 2);
+  auto saved = post({{"action", "save"}, {"id", "0"}, {"code", "3456789012"},
+                     {"name", "スペア"}, {"bank_code", "0005"},
+                     {"branch_code", bankTable()->bank("0005")->branches.begin()->first},
+                     {"account_type", "1"}, {"account_number", "1234567"},
+                     {"bank_codes", "０００５"}});
+  EXPECT_EQ(saved.status, 303) << saved.body;
+  const int64_t spare = scalar("SELECT id FROM fee_consignors WHERE code = '3456789012'");
+  EXPECT_EQ(scalar("SELECT consignor_id FROM fee_consignor_banks WHERE bank_code = '0005'"), spare);
+  EXPECT_EQ(post({{"action", "delete"}, {"id", std::to_string(spare)}}).status, 303);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_consignors WHERE municipality_id = ?", {a}), 2);
+
+  // Once a file names the 信金's code it stays (409), on the API and on the page.
+  const Family f = family(a, e1, klass(a, e1), "青木", "aoki@a");
+  svc_->saveMandate(a, f.household, {"1750", branch, 1, "7000001", "", "", "アオキ"});
+  svc_->bill(a, {2026, 1, false, 0});
+  const DebitExport exp = svc_->exportDebit(a, {2026, 1, "", true});
+  ASSERT_EQ(exp.files.size(), 1u);
+  EXPECT_EQ(exp.files[0].consignor_code, "2345678901");
+  auto in_use = api(finance, "DELETE", uri);
+  EXPECT_EQ(in_use.status, 409);
+  EXPECT_EQ(in_use.code(), "fees.consignor_in_use");
+  auto kept = post({{"action", "delete"}, {"id", std::to_string(id)}});
+  EXPECT_EQ(kept.status, 409);
+  EXPECT_NE(kept.body.find("id=\"consignors-error\""), std::string::npos);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_consignors WHERE id = ?", {id}), 1);
+  // The finance page lists the file under its consignor.
+  auto overview = web(finance, "/web/fees");
+  EXPECT_NE(overview.body.find("<tr data-consignor=\"2345678901\">"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FeesHttpTest,

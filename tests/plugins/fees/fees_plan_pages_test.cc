@@ -284,6 +284,18 @@ TEST_P(FeesPlanPagesTest, StaffAndFinanceEditPlansWithinTheCapAndTheirScope) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'fees.caps_saved'"), 1);
   EXPECT_TRUE(has(get(finance, year + "?fiscal_year=2026").body, "上限超過"))
       << "the 15,900 yen plan is over the new cap";
+  // 上限なし: a ticked grade loses its cap, whatever was typed beside it; the audit row says so.
+  ASSERT_EQ(post(finance, year,
+                 {{"fiscal_year", "2026"}, {"action", "caps"}, {"cap_3", "100"},
+                  {"remove_cap_3", "1"}, {"remove_cap_4", "1"}})
+                .status,
+            303);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_caps WHERE municipality_id = ?", {a}), 0);
+  EXPECT_TRUE(has(get(finance, year + "?fiscal_year=2026").body, "name=\"cap_3\" value=\"\""));
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'fees.caps_saved' AND "
+                   "details LIKE '%\"removed\":[3,4]%'"),
+            1);
+  EXPECT_THROW(svc_->setCaps(a, 2026, {{3, 100}}, {}, {3}), Error);  // set and removed: refused
   ASSERT_EQ(
       post(finance, year, {{"fiscal_year", "2026"}, {"action", "caps"}, {"cap_3", "20000"}}).status,
       303);

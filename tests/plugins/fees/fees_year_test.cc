@@ -39,9 +39,14 @@ TEST_P(FeesYearTest, AYearReconcilesToTheYenWithTheBankFiles) {
   insert("INSERT INTO household_school_aid (municipality_id, household_id, kind, from_month) "
          "VALUES (?, ?, 'yo_hogo', '2026-04')",
          {c, aided});
-  for (int64_t h : {a, b, late}) {
+  for (int64_t h : {a, b}) {
     svc().saveMandate(c, h, {"0001", "001", 1, std::to_string(1000000 + h), "", "", "テスト"});
   }
+  // The late payer banks at 広島信用金庫, which collects its customers under its own code.
+  const std::string shinkin_branch = bankTable()->bank("1750")->branches.begin()->first;
+  svc().saveMandate(c, late, {"1750", shinkin_branch, 1, "7000001", "", "", "テスト"});
+  svc().saveConsignor(c, {0, "2345678901", "スクスクシ", "1750", shinkin_branch, 1, "2345678",
+                          {"1750"}, false, false});
 
   int64_t bank_debited = 0;
   int64_t bank_failed = 0;
@@ -57,16 +62,23 @@ TEST_P(FeesYearTest, AYearReconcilesToTheYenWithTheBankFiles) {
              {b_child});
     }
     svc().bill(c, {2026, k, false, 0});
-    const ExportResult exp = svc().exportDebit(c, {2026, k, "", true});
+    const DebitExport exp = svc().exportDebit(c, {2026, k, "", true});
     const int64_t late_bill = scalar(
         "SELECT id FROM fee_bills WHERE household_id = ? AND instalment = ?", {late, k});
-    const std::string result = answer(exp.bytes, late_bill, k == 3 ? zengin::kInsufficientFunds : 0);
-    const zengin::DebitFile parsed = zengin::readDebitFile(result);
-    bank_debited += parsed.trailer.debited_amount;
-    bank_failed += parsed.trailer.failed_amount;
-    const ImportReport rep = svc().importResult(c, result);
-    EXPECT_EQ(rep.debited_amount, parsed.trailer.debited_amount) << "instalment " << k;
-    EXPECT_TRUE(rep.unmatched.empty());
+    // One file per consignor: the 信金's holds the late payer's debit alone.
+    ASSERT_EQ(exp.files.size(), 2u) << "instalment " << k;
+    EXPECT_EQ(exp.files[1].consignor_code, "2345678901");
+    EXPECT_EQ(exp.files[1].records, 1);
+    EXPECT_EQ(exp.files[0].total + exp.files[1].total, exp.total);
+    for (const ExportResult& f : exp.files) {
+      const std::string result = answer(f.bytes, late_bill, k == 3 ? zengin::kInsufficientFunds : 0);
+      const zengin::DebitFile parsed = zengin::readDebitFile(result);
+      bank_debited += parsed.trailer.debited_amount;
+      bank_failed += parsed.trailer.failed_amount;
+      const ImportReport rep = svc().importResult(c, result);
+      EXPECT_EQ(rep.debited_amount, parsed.trailer.debited_amount) << "instalment " << k;
+      EXPECT_TRUE(rep.unmatched.empty());
+    }
   }
   EXPECT_EQ(bank_failed, 1500);
   // B paid 9 × 1,500 = 13,500 but owes 9/12 of 15,000 = 11,250: the January run credits 2,250.

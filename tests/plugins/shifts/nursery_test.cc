@@ -159,8 +159,8 @@ NurseryMonth smallWeek(int caregiversPerSlot, int staff) {
   need.caregivers = caregiversPerSlot;
   need.qualified = 1;
   for (int d = 0; d < 7; ++d)
-    m.days.push_back({d != 6, d != 6 ? std::vector<SlotRequirement>(4, need)
-                                     : std::vector<SlotRequirement>{}});
+    m.days.push_back(
+        {d != 6, d != 6 ? std::vector<SlotRequirement>(4, need) : std::vector<SlotRequirement>{}});
   for (int i = 0; i < staff; ++i)
     m.staff.push_back({"S" + std::to_string(i), i < 2, false, 2400, {}, {}});
   return m;
@@ -210,6 +210,34 @@ TEST(NurseryProblem, SolvedWeekMeetsEverySlotAndGrantsRequests) {
   EXPECT_EQ(r.roster.at(3, 0), kOff);
   EXPECT_EQ(r.roster.at(2, 2), kOff);
   for (int e = 0; e < 4; ++e) EXPECT_EQ(r.roster.at(e, 6), kOff);
+}
+
+// 希望シフト: a staff member asking for 中番 on Tuesday and Thursday gets it when the cover
+// allows (here 早番 alone meets the 7:00 slots); each request is a soft "on" request with the
+// model's weight, and a request for a pattern that does not exist is refused.
+TEST(NurseryProblem, RequestedShiftsAreGrantedWhenTheCoverAllows) {
+  NurseryMonth m = smallWeek(2, 4);
+  m.staff[2].requestedShifts = {{1, 1}, {3, 1}};
+  const Problem p = buildProblem(m);
+  int requests = 0;
+  for (const ShiftRequest& r : p.requests) {
+    if (!r.on) continue;
+    ++requests;
+    EXPECT_EQ(r.employee, 2);
+    EXPECT_EQ(r.shift, 1);
+    EXPECT_EQ(r.weight, m.rules.shiftRequestWeight);
+  }
+  EXPECT_EQ(requests, 2);
+  SolveOptions o;
+  o.timeLimitSeconds = 0.3;
+  o.maxIterations = 20000;
+  const SolveResult r = solve(p, o);
+  EXPECT_EQ(r.report.hardViolations, 0);
+  EXPECT_EQ(r.roster.at(2, 1), 1);
+  EXPECT_EQ(r.roster.at(2, 3), 1);
+  NurseryMonth bad = smallWeek(2, 4);
+  bad.staff[0].requestedShifts = {{1, 2}};
+  EXPECT_THROW(buildProblem(bad), RosterError);
 }
 
 TEST(NurseryProblem, ImpossibleDemandIsReportedPerSlot) {

@@ -273,11 +273,34 @@ TEST_P(ShiftsPluginTest, StaffRequestDaysOffBeforeTheDeadline) {
                 .code(),
             "shifts.not_staff");
 
-  // The request is honoured by the generated month.
+  // 希望シフト: 遅番 on the 10th. A pattern of another facility, or none, is refused.
+  const int64_t latePattern = scalar(
+      "SELECT id FROM shift_patterns WHERE facility_id = ? AND code = 'late'", {himawari_});
+  ASSERT_GT(latePattern, 0);
+  Reply wish = call("POST", "/api/v1/shifts/requests", staff_,
+                    nlohmann::json{{"date", "2026-12-10"}, {"pattern_id", latePattern}}.dump());
+  ASSERT_EQ(wish.status, 201) << wish.body;
+  EXPECT_EQ(call("POST", "/api/v1/shifts/requests", staff_,
+                 nlohmann::json{{"date", "2026-12-11"}, {"pattern_id", latePattern + 1000}}.dump())
+                .code(),
+            "shifts.unknown_pattern");
+  EXPECT_EQ(call("POST", "/api/v1/shifts/requests", staff_,
+                 nlohmann::json{{"date", "2026-12-11"}, {"pattern_id", "late"}}.dump())
+                .code(),
+            "shifts.invalid_field");
+
+  // Both requests are honoured by the generated month, and marked on the head's grid.
   const int64_t staffRow = scalar("SELECT id FROM staff WHERE user_id = ?", {staff_});
   const int64_t id = generate(himawari_, "2026-12");
   const nlohmann::json roster = waitSolved(id);
   EXPECT_FALSE(cellsOf(roster).count({staffRow, "2026-12-24"}));
+  EXPECT_EQ((cellsOf(roster)[{staffRow, "2026-12-10"}]), "late");
+  const std::string grid = call("GET", "/web/shifts/rosters/" + std::to_string(id), head_).body;
+  EXPECT_NE(grid.find("data-date=\"2026-12-10\" title=\"希望シフト: 遅番\""), std::string::npos);
+  // The staff member's own list says what was asked.
+  const std::string mine = call("GET", "/web/shifts/requests?month=2026-12", staff_).body;
+  EXPECT_NE(mine.find("遅番を希望"), std::string::npos) << mine;
+  EXPECT_NE(mine.find("休み（希望休）"), std::string::npos);
 
   // After 2026-11-20 requests for December are closed.
   clock_->set(at("2026-11-21T01:00:00Z"));
@@ -288,7 +311,7 @@ TEST_P(ShiftsPluginTest, StaffRequestDaysOffBeforeTheDeadline) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_day_off_requests WHERE staff_id = ? AND on_date "
                    ">= '2026-12-01'",
                    {staffRow}),
-            1);
+            2);
 }
 
 int64_t ShiftsPluginTest::badInputChangesNothing() {

@@ -56,12 +56,11 @@ class ShiftsSettingsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     clock_ = std::make_shared<ManualClock>(parseUtc("2026-11-10T01:00:00Z"));
-    sys_ = std::make_unique<TestSystem>(
-        GetParam(), "shifts", clock_,
-        std::vector<std::pair<std::string, std::string>>{
-            {"http.port", "0"},
-            {"plugins.dir", binaryDir() + "/lib/sukusuku/plugins"},
-            {"shifts.solve_seconds", "0.3"}});
+    sys_ = std::make_unique<TestSystem>(GetParam(), "shifts", clock_,
+                                        std::vector<std::pair<std::string, std::string>>{
+                                            {"http.port", "0"},
+                                            {"plugins.dir", binaryDir() + "/lib/sukusuku/plugins"},
+                                            {"shifts.solve_seconds", "0.3"}});
     sys_->rt->setAuthenticator(std::make_shared<HeaderAuthenticator>(*sys_->rt));
     sys_->rt->start();
     server_ = std::make_unique<HttpServer>(*sys_->rt);
@@ -266,6 +265,27 @@ TEST_P(ShiftsSettingsTest, PatternsExpectedChildrenAndRatiosAreEditedSafely) {
   EXPECT_EQ(inUse.status, 422);
   EXPECT_TRUE(has(inUse.body, "3行目：このパターンは勤務表で使われているため削除できません"));
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shift_patterns WHERE id = ?", {late}), 1);
+  // Once that rota is published its 遅番 keeps its times and break (staff were given them, and
+  // its hours are counted from them); renaming is fine.
+  sys_->rt->database().acquire()->execute(
+      "UPDATE shift_rosters SET state = 'published' WHERE id = ?", {roster});
+  const std::string lateEnds = text("SELECT ends_at FROM shift_patterns WHERE id = ?", {late});
+  rows = storedPatternRows(n1);
+  ASSERT_EQ(rows[2][0], std::to_string(late));
+  rows[2][3] = "19:30";
+  Reply published = form(patterns, head, patternForm(rows));
+  EXPECT_EQ(published.status, 422);
+  EXPECT_TRUE(has(published.body, "3行目：公開済みの勤務表で使われているため")) << published.body;
+  EXPECT_EQ(text("SELECT ends_at FROM shift_patterns WHERE id = ?", {late}), lateEnds);
+  rows = storedPatternRows(n1);
+  const std::string lateName = rows[2][1];
+  rows[2][1] = "遅番A";
+  EXPECT_EQ(form(patterns, head, patternForm(rows)).status, 303);
+  EXPECT_EQ(text("SELECT name FROM shift_patterns WHERE id = ?", {late}), "遅番A");
+  rows[2][1] = lateName;
+  EXPECT_EQ(form(patterns, head, patternForm(rows)).status, 303);
+  sys_->rt->database().acquire()->execute("UPDATE shift_rosters SET state = 'draft' WHERE id = ?",
+                                          {roster});
   sys_->rt->database().acquire()->execute("DELETE FROM shift_roster_cells WHERE roster_id = ?",
                                           {roster});
 
@@ -479,15 +499,18 @@ TEST_P(ShiftsSettingsTest, AGenerationLeftByAStoppedServerIsFinishedAfterARestar
         "family_name_kana, given_name_kana, created_at) VALUES (?, ?, '保育', '士', 'ホイク', "
         "'シ', ?)",
         {a, "S" + std::to_string(i), t});
-    insert("INSERT INTO staff_qualifications (municipality_id, staff_id, qualification) VALUES "
-           "(?, ?, 'hoikushi')",
-           {a, s});
-    insert("INSERT INTO staff_assignments (municipality_id, staff_id, facility_id, starts_on) "
-           "VALUES (?, ?, ?, '2026-04-01')",
-           {a, s, n1});
-    insert("INSERT INTO staff_contracts (municipality_id, staff_id, kind, minutes_per_week, "
-           "days_per_week, starts_on) VALUES (?, ?, 'full_time', 2400, 5, '2026-04-01')",
-           {a, s});
+    insert(
+        "INSERT INTO staff_qualifications (municipality_id, staff_id, qualification) VALUES "
+        "(?, ?, 'hoikushi')",
+        {a, s});
+    insert(
+        "INSERT INTO staff_assignments (municipality_id, staff_id, facility_id, starts_on) "
+        "VALUES (?, ?, ?, '2026-04-01')",
+        {a, s, n1});
+    insert(
+        "INSERT INTO staff_contracts (municipality_id, staff_id, kind, minutes_per_week, "
+        "days_per_week, starts_on) VALUES (?, ?, 'full_time', 2400, 5, '2026-04-01')",
+        {a, s});
   }
   const int64_t running = insert(
       "INSERT INTO shift_rosters (municipality_id, facility_id, month, state, solve_state, "

@@ -318,6 +318,13 @@ Problem buildProblem(const NurseryMonth& month) {
         throw RosterError("shifts.invalid_model", "staff " + st.id + ": request out of range");
       p.requests.push_back({index, d, kAnyShift, false, rules.requestWeight});
     }
+    for (const auto& [d, pattern] : st.requestedShifts) {
+      if (d < 0 || d >= month.horizonDays)
+        throw RosterError("shifts.invalid_model", "staff " + st.id + ": request out of range");
+      if (pattern < 0 || pattern >= shifts)
+        throw RosterError("shifts.invalid_model", "staff " + st.id + ": no such pattern");
+      p.requests.push_back({index, d, pattern, true, rules.shiftRequestWeight});
+    }
     p.employees.push_back(std::move(e));
   }
 

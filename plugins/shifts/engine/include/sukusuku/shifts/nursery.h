@@ -130,12 +130,15 @@ struct NurseryStaff {
   int minutesPerWeek = 2400;
   std::vector<int> unavailableDays;  // hard days off (有給, 研修, ...)
   std::vector<int> requestedDaysOff;  // 希望休 (soft)
+  // 希望シフト (soft): (day, pattern index) — asks to work that pattern that day.
+  std::vector<std::pair<int, int>> requestedShifts;
 };
 
 struct NurseryRules {
   int maxConsecutiveDays = 6;
   int minRestMinutes = 11 * 60;
   int requestWeight = 1000;  // per requested day off not granted (希望休 weigh heavily)
+  int shiftRequestWeight = 200;  // per requested shift (希望シフト) not given
   int overWeight = 1;      // per caregiver above the requirement in a slot
   int underWeight = 1000;  // per caregiver short, when cover is soft
   bool coverHard = true;   // the ratio is law: a shortfall is a hard violation
