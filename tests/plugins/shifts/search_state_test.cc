@@ -3,6 +3,8 @@
 // move it lets through must leave exactly the state apply() leaves.
 #include "search_state.h"
 
+#include "row_optimizer.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -83,6 +85,58 @@ TEST(SearchState, CheapRejectionIsALowerBoundOnTheRise) {
   SearchState fresh(model, state.roster());
   EXPECT_EQ(fresh.total().hardUnits, state.total().hardUnits);
   EXPECT_EQ(fresh.total().soft, state.total().soft);
+}
+
+// The row optimiser (a best response over the states each day reached) on a searched
+// Instance10 roster, whose contract rules are all hard. First each employee in turn takes their
+// best row without the values they hold on two days: it never holds a forbidden value and keeps
+// the roster feasible. Then each takes their best row outright: it keeps the roster feasible and
+// never raises its cost (the current row is one of the rows weighed), and undoes some of the
+// damage.
+TEST(RowOptimizer, BestRowIsNoWorseAndAvoidsForbiddenCells) {
+  const BenchmarkInstance inst = testing::bundled("Instance10.txt");
+  const Problem problem = toProblem(inst);
+  SolveOptions o;
+  o.timeLimitSeconds = 30;
+  o.maxIterations = 200000;
+  const Roster start = solve(problem, o).roster;
+  const CostModel model(problem);
+  SearchState state(model, start);
+  ASSERT_EQ(state.total().hardUnits, 0);
+  detail::RowOptimizer optimizer(model);
+  const int64_t hardWeight = 1000;
+  std::vector<int> row;
+  auto take = [&](int e) {
+    std::vector<Change> changes;
+    for (int d = 0; d < model.days(); ++d)
+      if (row[d] != state.at(e, d)) changes.push_back({e, d, state.at(e, d), row[d]});
+    if (!changes.empty()) state.apply(changes.data(), static_cast<int>(changes.size()));
+    state.commit();
+  };
+  int forced = 0;
+  for (int e = 0; e < model.employees(); ++e) {
+    const int d1 = (e * 7) % model.days();
+    const int d2 = (e * 7 + 3) % model.days();
+    if (model.pinned(e, d1) || model.pinned(e, d2)) continue;
+    const std::pair<int, int> forbid[] = {{d1, state.at(e, d1)}, {d2, state.at(e, d2)}};
+    if (!optimizer.optimize(state, e, hardWeight, nullptr, row, forbid)) continue;  // none left
+    EXPECT_NE(row[d1], forbid[0].second) << "employee " << e;
+    EXPECT_NE(row[d2], forbid[1].second) << "employee " << e;
+    take(e);
+    EXPECT_EQ(state.total().hardUnits, 0) << "employee " << e;
+    ++forced;
+  }
+  EXPECT_GT(forced, model.employees() / 2);
+  int improved = 0;
+  for (int e = 0; e < model.employees(); ++e) {
+    const int64_t before = scalar(state.total(), hardWeight);
+    ASSERT_TRUE(optimizer.optimize(state, e, hardWeight, nullptr, row)) << "employee " << e;
+    take(e);
+    EXPECT_EQ(state.total().hardUnits, 0) << "employee " << e;
+    EXPECT_LE(scalar(state.total(), hardWeight), before) << "employee " << e;
+    if (scalar(state.total(), hardWeight) < before) ++improved;
+  }
+  EXPECT_GT(improved, 0);
 }
 
 }  // namespace

@@ -379,6 +379,21 @@ class Annealer {
     if (m_.cellSoft(e, d, current) == 0 || !isFree(e, d)) return false;
     int b = rng_.below(m_.employees() - 1);
     if (b >= e) ++b;
+    // Mostly a partner who holds what the request asks for that day (the shift for an on
+    // request, anything else for an off request), so that a swap can honour it: most unmet
+    // requests of Instance9 are blocks of nights another employee works. At 2 threads x 10M
+    // moves, seeds 1-3: Instance9 470.7 -> 470.0, Instance10 4729 -> 4694 on average; seeds 1-2:
+    // Instances 7/11/12 mean gap 2.47% -> 2.51% (within their noise).
+    for (int t = 0; t < kCoverTries; ++t) {
+      int x = rng_.below(m_.employees() - 1);
+      if (x >= e) ++x;
+      const int vx = state_.at(x, d);
+      const bool holds = r.shift == kAnyShift ? vx != kOff : vx == r.shift;
+      if (holds == r.on && isFree(x, d)) {
+        b = x;
+        break;
+      }
+    }
     const int kind = rng_.below(3);
     if (kind == 0) return changeCell(e, d);
     if (kind == 1) return swapDaysOf(e, b, d, 1);
@@ -548,10 +563,14 @@ class Annealer {
       for (int i = 0; i <= m_.shiftTypes(); ++i) {
         const int v = (offset + i) % (m_.shiftTypes() + 1) - 1;
         if (!allows(m_, e, d, v)) continue;
-        int64_t cost = scalar(state_.total(), hardWeight_);
+        const int64_t now = scalar(state_.total(), hardWeight_);
+        int64_t cost = now;
         if (v != current) {
+          // Only a strictly cheaper value can win: the cheap bound skips the rest unpriced.
           const Change c{e, d, current, v};
-          cost = scalar(state_.apply(&c, 1), hardWeight_);
+          const int64_t maxRise = bestCost == INT64_MAX ? INT64_MAX / 4 : bestCost - now - 1;
+          if (!state_.applyUnless(&c, 1, hardWeight_, maxRise)) continue;
+          cost = scalar(state_.total(), hardWeight_);
           state_.undo();
         }
         if (cost < bestCost) {
