@@ -66,6 +66,23 @@ int64_t FeesService::storeFile(db::Connection& conn, int64_t city, const std::st
       .last_insert_id;
 }
 
+StoredFile FeesService::storedFile(int64_t city, int64_t id) {
+  auto row = db_.acquire()->queryOne(
+      "SELECT id, kind, consignor_code, bank_date, sha256, content, content_key FROM fee_files "
+      "WHERE id = ? AND municipality_id = ?",
+      {id, city});
+  if (!row) throw Error::notFound("fees.file_not_found", "no such file");
+  StoredFile f{row->getInt("id"),  row->getText("kind"),   row->getText("consignor_code"),
+               row->getText("bank_date"), row->getText("sha256"), row->getText("content")};
+  const auto key = row->getOptText("content_key");
+  if (key && !key->empty()) {
+    auto bytes = blobs_ ? blobs_->get(*key) : std::nullopt;
+    if (!bytes) throw Error::notFound("fees.file_not_found", "the file's bytes are missing");
+    f.bytes = std::move(*bytes);
+  }
+  return f;
+}
+
 DebitExport FeesService::exportDebit(int64_t city, const ExportOptions& opt) {
   const std::vector<Consignor> consignors = this->consignors(city);  // the default first
   if (consignors.empty()) {

@@ -126,6 +126,16 @@ struct ExportResult {
   std::string consignor_name;  // half-width bank kana
 };
 
+// A file exchanged with the bank, as stored (fee_files).
+struct StoredFile {
+  int64_t id = 0;
+  std::string kind;  // debit_request | debit_result | transfer
+  std::string consignor_code;
+  std::string bank_date;
+  std::string sha256;
+  std::string bytes;
+};
+
 // The request files of one export, by consignor code (ascending); RECORDS and TOTAL add them up.
 struct DebitExport {
   std::string debit_date;
@@ -259,6 +269,9 @@ class FeesService {
   // names no consignor of the city changes nothing (422 "fees.file_invalid" /
   // "fees.consignor_mismatch" with {consignor_code}).
   ImportReport importResult(int64_t city, const std::string& bytes);
+  // A stored bank file of CITY, bytes as written or received; 404 "fees.file_not_found" for
+  // another city's or a missing one.
+  StoredFile storedFile(int64_t city, int64_t id);
 
   // 還付 (paid from the DEFAULT consignor's account, under its code): every household whose bills
   // of the year hold more paid than billed (a transfer out

@@ -22,6 +22,7 @@
 #include "../domain/demo.h"
 #include "../domain/fees_service.h"
 #include "web_consignors.h"
+#include "web_files.h"
 #include "web_pages.h"
 #include "web_plans.h"
 #include "web_year.h"
@@ -113,6 +114,7 @@ class FeesPlugin final : public sukusuku::Plugin {
     sukusuku::fees::addPlanEditPages(ctx, svc);
     sukusuku::fees::addYearSettingsPages(ctx, svc);
     sukusuku::fees::addConsignorPages(ctx, svc);
+    sukusuku::fees::addFilePages(ctx, svc);
     // Online payments of bills: the payments core reports them as events.
     ctx.subscribe("payment.succeeded", [svc](const sukusuku::Event& e) {
       const std::string ref = e.payload.value("reference", "");

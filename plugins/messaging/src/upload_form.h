@@ -7,19 +7,12 @@
 #include <vector>
 
 #include <sukusuku/http.h>
+#include <sukusuku/multipart.h>
 
 namespace sukusuku::messaging {
 
-struct FormFile {
-  std::string field;
-  std::string filename;
-  std::string bytes;
-};
-
-struct PostedForm {
-  std::multimap<std::string, std::string> fields;
-  std::vector<FormFile> files;  // parts with a filename and at least one byte
-};
+using web::FormFile;
+using web::PostedForm;
 
 // Reads an application/x-www-form-urlencoded or multipart/form-data body. Throws Error 400
 // "messaging.invalid_form" for a multipart body that cannot be read.

@@ -2,6 +2,8 @@
 // through the finance API notifies only the billed payers' guardians, a failed debit notifies
 // that household only, guardians see only their own statements, mandate and bills, school staff
 // only their school, and another city's officer nothing; bad input gets stable codes.
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
 #include <gtest/gtest.h>
 
 #include <set>
@@ -419,6 +421,111 @@ TEST_P(FeesHttpTest, FinanceManagesConsignorsThroughTheApiAndThePage) {
   // The finance page lists the file under its consignor.
   auto overview = web(finance, "/web/fees");
   EXPECT_NE(overview.body.find("<tr data-consignor=\"2345678901\">"), std::string::npos);
+}
+
+// Bank files on the web: finance writes the instalment's debit file, downloads it byte for
+// byte, imports the bank's answer (one debited, one "no account") and reads the reconciliation
+// report; a file whose trailer does not add up is refused line by line and changes nothing; the
+// same answer again settles nothing twice; another city's finance cannot fetch the file and
+// school staff cannot write one.
+TEST_P(FeesHttpTest, FinanceExportsDownloadsAndReconcilesBankFilesOnTheWeb) {
+  const int64_t a = city("349101");
+  const int64_t b = city("349102");
+  const int64_t e1 = school(a, "E01");
+  const int64_t c1 = klass(a, e1);
+  standardYear(a, e1);
+  const Family aoki = family(a, e1, c1, "青木", "aoki@example.jp");
+  const Family baba = family(a, e1, c1, "馬場", "baba@example.jp");
+  svc_->saveMandate(a, aoki.household, {"0001", "001", 1, "1234567", "", "", "アオキ ハナコ"});
+  svc_->saveMandate(a, baba.household, {"0001", "001", 1, "2345678", "", "", "ババ ハナコ"});
+  const int64_t finance = user(a, "finance@a.example.jp", "city_finance_officer", 0);
+  const int64_t finance_b = user(b, "finance@b.example.jp", "city_finance_officer", 0);
+  const int64_t staff = user(a, "staff@e1.example.jp", "facility_staff", e1);
+  svc_->bill(a, {2026, 1, false, 0});
+
+  auto s = identity_->createSession(finance, "test");
+  const std::map<std::string, std::string> cookie{{"Cookie", "sukusuku_session=" + s.cookie}};
+  auto postForm = [&](const std::string& uri,
+                      std::vector<std::pair<std::string, std::string>> fields) {
+    fields.insert(fields.begin(), {"csrf_token", s.csrf_token});
+    auto headers = cookie;
+    headers["Content-Type"] = "application/x-www-form-urlencoded";
+    return httpRequest(server_->port(), "POST", uri, sukusuku::testing::formEncode(fields),
+                       headers);
+  };
+  auto upload = [&](const std::string& bytes) {
+    const std::string boundary = "----sukusukuFeesBoundary4fQ2";
+    std::string body = "--" + boundary +
+                       "\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n" +
+                       s.csrf_token + "\r\n--" + boundary +
+                       "\r\nContent-Disposition: form-data; name=\"file\"; "
+                       "filename=\"kekka.txt\"\r\nContent-Type: text/plain\r\n\r\n" +
+                       bytes + "\r\n--" + boundary + "--\r\n";
+    auto headers = cookie;
+    headers["Content-Type"] = "multipart/form-data; boundary=" + boundary;
+    return httpRequest(server_->port(), "POST", "/web/fees/files/import", body, headers);
+  };
+
+  EXPECT_EQ(api(staff, "POST", "/api/v1/fees/debit-files",
+                R"({"fiscal_year":2026,"instalment":1})")
+                .status,
+            403);
+  Reply exported =
+      postForm("/web/fees/files/export", {{"fiscal_year", "2026"}, {"instalment", "1"}});
+  ASSERT_EQ(exported.status, 303) << exported.body;
+  const int64_t file = scalar(
+      "SELECT MAX(id) FROM fee_files WHERE municipality_id = ? AND kind = 'debit_request'", {a});
+  ASSERT_GT(file, 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'fees.debit_file_exported' "
+                   "AND actor_user_id = ?",
+                   {finance}),
+            1);
+  EXPECT_NE(web(finance, "/web/fees").body.find("/web/fees/files/" + std::to_string(file)),
+            std::string::npos);
+
+  Reply download = web(finance, "/web/fees/files/" + std::to_string(file));
+  ASSERT_EQ(download.status, 200);
+  // Byte for byte what was stored (the plugin keeps files in the blob store, by SHA-256).
+  Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+  sha.update(download.body);
+  auto digest = sys_->rt->database().acquire()->queryOne(
+      "SELECT sha256 FROM fee_files WHERE id = ?", {file});
+  ASSERT_TRUE(digest);
+  EXPECT_EQ(Poco::DigestEngine::digestToHex(sha.digest()), digest->getText("sha256"));
+  EXPECT_NE(download.header("Content-Disposition").find("zengin91-1234567890-20260427.txt"),
+            std::string::npos);
+  zengin::DebitFile answer = zengin::readDebitFile(download.body);
+  ASSERT_EQ(answer.records.size(), 2u);
+  EXPECT_EQ(web(finance_b, "/web/fees/files/" + std::to_string(file)).status, 404);
+  EXPECT_EQ(api(finance_b, "GET", "/api/v1/fees/files/" + std::to_string(file)).status, 404);
+
+  // The bank: the first debited, the second "no such account".
+  answer.records[0].result_code = 0;
+  answer.records[1].result_code = zengin::kNoAccount;
+  const std::string result = zengin::writeDebitFile(answer, {}, /*as_result=*/true);
+  std::string broken = result;
+  broken.replace(3 * 122 + 7, 12, "000000000001");  // the trailer's total
+  Reply refused = upload(broken);
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_NE(refused.body.find("取り込めませんでした"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("トレーラーの件数・金額が明細と合いません"), std::string::npos);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_journal WHERE kind = 'receipt'"), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_files WHERE kind = 'debit_result'"), 0);
+
+  Reply report = upload(result);
+  ASSERT_EQ(report.status, 200) << report.body;
+  EXPECT_NE(report.body.find("id=\"fees-recon-debited\">1<"), std::string::npos) << report.body;
+  EXPECT_NE(report.body.find("取引なし（口座なし）"), std::string::npos);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_journal WHERE kind = 'receipt'"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'fees.result_file_imported'"),
+            1);
+  // The same answer through the API: nothing is settled twice.
+  Reply again = httpRequest(server_->port(), "POST", "/api/v1/fees/result-files", result,
+                            {{"Authorization", "Bearer " + token(finance)},
+                             {"Content-Type", "text/plain"}});
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json()["debited"], 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM fee_journal WHERE kind = 'receipt'"), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FeesHttpTest,
