@@ -8,6 +8,7 @@
 
 #include "csv_import.h"
 #include "sukusuku/error.h"
+#include "sukusuku/multipart.h"
 #include "sukusuku/plugin.h"
 #include "sukusuku/runtime.h"
 #include "support.h"
@@ -17,50 +18,6 @@ namespace sukusuku::admin {
 namespace {
 
 constexpr int64_t kMaxUpload = 20 * 1024 * 1024;
-
-struct Part {
-  std::string name, filename, body;
-};
-
-// multipart/form-data parts of the request body.
-std::vector<Part> multipartParts(const Request& r) {
-  std::string type = r.header("content-type");
-  std::string lower = Poco::toLower(type);
-  size_t b = lower.find("boundary=");
-  if (lower.rfind("multipart/form-data", 0) != 0 || b == std::string::npos) {
-    throw Error::badRequest("admin.import_not_multipart", "send the file as multipart/form-data");
-  }
-  std::string boundary = type.substr(b + 9);
-  boundary = boundary.substr(0, boundary.find(';'));
-  if (boundary.size() >= 2 && boundary.front() == '"') boundary = boundary.substr(1, boundary.size() - 2);
-  const std::string delim = "--" + boundary;
-  std::vector<Part> parts;
-  size_t at = r.body.find(delim);
-  while (at != std::string::npos) {
-    size_t start = at + delim.size();
-    if (r.body.compare(start, 2, "--") == 0) break;
-    size_t headers_end = r.body.find("\r\n\r\n", start);
-    if (headers_end == std::string::npos) break;
-    size_t next = r.body.find("\r\n" + delim, headers_end + 4);
-    if (next == std::string::npos) break;
-    std::string headers = r.body.substr(start, headers_end - start);
-    Part p;
-    auto attr = [&headers](const std::string& key) {
-      std::string lh = Poco::toLower(headers);
-      size_t k = lh.find("; " + key + "=\"");
-      if (k == std::string::npos) return std::string();
-      size_t v = k + key.size() + 4;
-      size_t e = headers.find('"', v);
-      return e == std::string::npos ? std::string() : headers.substr(v, e - v);
-    };
-    p.name = attr("name");
-    p.filename = attr("filename");
-    p.body = r.body.substr(headers_end + 4, next - headers_end - 4);
-    parts.push_back(std::move(p));
-    at = next + 2;
-  }
-  return parts;
-}
 
 json formatDocs(const Deps& d, const Request& r) {
   json rows = json::array();
@@ -199,13 +156,14 @@ void addImport(PluginContext& ctx, Deps& d) {
   Route post{"POST", "/web/admin/import", perm::kImport, [&d](Request& r) {
                std::string kind = "guardians", file;
                bool dry_run = false, has_file = false;
-               for (const auto& p : multipartParts(r)) {
-                 if (p.name == "kind") kind = p.body;
-                 if (p.name == "dry_run") dry_run = p.body == "1" || p.body == "on";
-                 if (p.name == "file") {
-                   file = p.body;
-                   has_file = !p.filename.empty() || !p.body.empty();
-                 }
+               const web::PostedForm form = web::readPostedForm(r, "admin.import_not_multipart");
+               if (auto k = form.fields.find("kind"); k != form.fields.end()) kind = k->second;
+               if (auto x = form.fields.find("dry_run"); x != form.fields.end())
+                 dry_run = x->second == "1" || x->second == "on";
+               for (const web::FormFile& f : form.files) {
+                 if (f.field != "file") continue;
+                 file = f.bytes;
+                 has_file = true;
                }
                const auto& kinds = importKinds();
                if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {

@@ -2,6 +2,7 @@
 
 #include <sukusuku/error.h>
 
+#include "web_pages.h"
 #include "web_plans.h"
 
 namespace sukusuku::fees {
@@ -14,14 +15,6 @@ using Form = std::multimap<std::string, std::string>;
 std::string field(const Form& form, const std::string& name) {
   auto it = form.find(name);
   return it == form.end() ? "" : it->second;
-}
-
-AuditEntry actor(const Request& r) {
-  AuditEntry by;
-  by.actor_user_id = r.user().user_id;
-  by.actor_role = r.user().role;
-  by.request_id = r.request_id;
-  return by;
 }
 
 // Bank codes as typed: separated by commas (also 、，), spaces or new lines; full-width digits
@@ -252,7 +245,7 @@ void addConsignorPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) {
                     const auto id = parseTypedWhole(field(f, "id"));
                     if (!id) throw Error::badRequest("fees.invalid_form", "id");
                     try {
-                      p->svc.deleteConsignor(city, *id, actor(r));
+                      p->svc.deleteConsignor(city, *id, actorOf(r));
                     } catch (const Error& e) {
                       if (e.status() != 409) throw;
                       return render(*p, r, Consignor{}, "", reason(*p, r, e), "", 409);
@@ -264,7 +257,7 @@ void addConsignorPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) {
                   }
                   const Consignor typed = fromForm(f);
                   try {
-                    p->svc.saveConsignor(city, typed, actor(r));
+                    p->svc.saveConsignor(city, typed, actorOf(r));
                   } catch (const Error& e) {
                     if (e.status() != 422 && e.status() != 409) throw;
                     return render(*p, r, typed, field(f, "bank_codes"), reason(*p, r, e),
@@ -283,18 +276,18 @@ void addConsignorPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) {
   ctx.addRoute({"POST", "/api/v1/fees/consignors", kManage, [p](Request& r) {
                   Consignor c = fromJson(r.json());
                   const int64_t city = r.user().municipality_id;
-                  const int64_t id = p->svc.saveConsignor(city, c, actor(r));
+                  const int64_t id = p->svc.saveConsignor(city, c, actorOf(r));
                   return Response::json(find(p->svc, city, id), 201);
                 }});
   ctx.addRoute({"PUT", "/api/v1/fees/consignors/{id}", kManage, [p](Request& r) {
                   Consignor c = fromJson(r.json());
                   c.id = r.idParam("id");
                   const int64_t city = r.user().municipality_id;
-                  p->svc.saveConsignor(city, c, actor(r));
+                  p->svc.saveConsignor(city, c, actorOf(r));
                   return Response::json(find(p->svc, city, c.id));
                 }});
   ctx.addRoute({"DELETE", "/api/v1/fees/consignors/{id}", kManage, [p](Request& r) {
-                  p->svc.deleteConsignor(r.user().municipality_id, r.idParam("id"), actor(r));
+                  p->svc.deleteConsignor(r.user().municipality_id, r.idParam("id"), actorOf(r));
                   return Response::json({{"deleted", true}});
                 }});
 }

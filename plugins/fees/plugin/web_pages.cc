@@ -76,6 +76,14 @@ nlohmann::json overviewData(FeesService& svc, db::Database& db, int64_t city, in
 
 }  // namespace
 
+AuditEntry actorOf(const Request& r) {
+  AuditEntry by;
+  by.actor_user_id = r.user().user_id;
+  by.actor_role = r.user().role;
+  by.request_id = r.request_id;
+  return by;
+}
+
 void addWebPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) {
   Web* web = &ctx.web();
   db::Database* db = &ctx.database();

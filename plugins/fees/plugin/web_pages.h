@@ -13,4 +13,7 @@ namespace sukusuku::fees {
 
 void addWebPages(PluginContext& ctx, std::shared_ptr<FeesService> svc);
 
+// Who made a change from the web or the API, for the service's audit rows.
+AuditEntry actorOf(const Request& r);
+
 }  // namespace sukusuku::fees

@@ -8,6 +8,7 @@
 #include <sukusuku/error.h>
 
 #include "sukusuku/fees/billing.h"
+#include "web_pages.h"
 #include "web_plans.h"
 
 namespace sukusuku::fees {
@@ -136,14 +137,6 @@ int yearOf(const std::string& text) {
   return static_cast<int>(*y);
 }
 
-AuditEntry actor(const Request& r) {
-  AuditEntry by;
-  by.actor_user_id = r.user().user_id;
-  by.actor_role = r.user().role;
-  by.request_id = r.request_id;
-  return by;
-}
-
 }  // namespace
 
 void addYearSettingsPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) {
@@ -188,7 +181,7 @@ void addYearSettingsPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) 
                       caps[grade] = *cap;
                     }
                     try {
-                      p->svc.setCaps(city, year, caps, actor(r), v.removed);
+                      p->svc.setCaps(city, year, caps, actorOf(r), v.removed);
                     } catch (const Error& e) {
                       if (e.status() != 422) throw;
                       return render(*p, r, year, v,
@@ -212,7 +205,7 @@ void addYearSettingsPages(PluginContext& ctx, std::shared_ptr<FeesService> svc) 
                           {static_cast<int>(schedule.size() + 1), static_cast<int>(*m), date});
                     }
                     try {
-                      p->svc.setInstalments(city, year, schedule, actor(r));
+                      p->svc.setInstalments(city, year, schedule, actorOf(r));
                     } catch (const Error& e) {
                       if (e.status() != 422 && e.status() != 409) throw;
                       std::string msg;
