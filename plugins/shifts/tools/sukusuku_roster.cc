@@ -8,10 +8,13 @@
 // score and, on stderr, warns if the independent checker disagrees; `evaluate` scores with the
 // independent checker only. Exit codes: 0 success, 1 bad usage or I/O failure, 2 malformed
 // instance or roster file (the message names the line), 3 solver/checker disagreement.
+// --threads defaults to the machine's cores (the search uses all of them, as the benchmark asks).
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "benchmark_checker.h"
@@ -30,6 +33,7 @@ int usage() {
   std::cerr << "usage:\n"
                "  sukusuku-roster solve INSTANCE.txt --time-limit SECONDS [--seed N] [--threads N]"
                " [--iterations N] --out ROSTER.csv\n"
+               "    (--threads defaults to the machine's cores, --seed to 1)\n"
                "  sukusuku-roster evaluate INSTANCE.txt ROSTER.csv [--verbose]\n";
   return kExitUsage;
 }
@@ -53,6 +57,7 @@ sukusuku::shifts::BenchmarkInstance load(const std::string& path) {
 int solveCommand(const std::vector<std::string>& args) {
   std::string instancePath, outPath;
   sukusuku::shifts::SolveOptions options;
+  options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool timeGiven = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
