@@ -22,42 +22,6 @@
 namespace sukusuku::testing {
 namespace {
 
-// "X-Test-Principal: <user id>" signs in as that demo user, with the role, scope and
-// permissions its rows give (a stand-in for the identity core's token check, so this suite
-// tests the shell alone).
-class DemoUserAuthenticator final : public Authenticator {
- public:
-  explicit DemoUserAuthenticator(Runtime& rt) : rt_(rt) {}
-  std::shared_ptr<const Principal> authenticate(const Request& req) override {
-    std::string id = req.header("x-test-principal");
-    if (id.empty()) return nullptr;
-    return load(std::stoll(id));
-  }
-  std::shared_ptr<Principal> load(int64_t user_id) {
-    auto conn = rt_.database().acquire();
-    auto u = conn->queryOne(
-        "SELECT u.id, u.municipality_id, u.display_name, r.role, r.facility_id FROM users u "
-        "JOIN user_roles r ON r.user_id = u.id WHERE u.id = ?",
-        {user_id});
-    if (!u) return nullptr;
-    auto p = std::make_shared<Principal>();
-    p->user_id = user_id;
-    p->municipality_id = u->getInt("municipality_id");
-    p->display_name = u->getText("display_name");
-    p->role = u->getText("role");
-    if (u->getInt("facility_id") > 0) p->facility_ids = {u->getInt("facility_id")};
-    if (auto g = conn->queryOne("SELECT household_id FROM guardians WHERE user_id = ?", {user_id})) {
-      p->household_id = g->getInt("household_id");
-    }
-    p->permissions = rt_.permissions().forRole(p->role);
-    return p;
-  }
-
- private:
-  Runtime& rt_;
-};
-
-
 class ApiShellTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -65,7 +29,7 @@ class ApiShellTest : public ::testing::TestWithParam<std::string> {
         GetParam(), "testplugin", nullptr,
         std::vector<std::pair<std::string, std::string>>{{"http.port", "0"}});
     seedDemoTenancy(sys_->rt->database(), sys_->rt->clock(), {});
-    auth_ = std::make_shared<DemoUserAuthenticator>(*sys_->rt);
+    auth_ = std::make_shared<TestPrincipalAuthenticator>(*sys_->rt);
     sys_->rt->setAuthenticator(auth_);
     server_ = std::make_unique<HttpServer>(*sys_->rt);
     server_->start();
@@ -84,7 +48,7 @@ class ApiShellTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::unique_ptr<TestSystem> sys_;
-  std::shared_ptr<DemoUserAuthenticator> auth_;
+  std::shared_ptr<TestPrincipalAuthenticator> auth_;
   std::unique_ptr<HttpServer> server_;
   std::string today_;
 };

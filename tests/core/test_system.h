@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <sukusuku/clock.h>
+#include <sukusuku/http.h>
 #include <sukusuku/runtime.h>
 
 #include "support/test_db.h"
@@ -38,6 +39,22 @@ struct TestSystem {
   ScratchDatabase scratch;
   std::unique_ptr<Runtime> rt;
 };
+
+// A stand-in authenticator for tests over real HTTP: "X-Test-Principal: <user id>" is that user
+// with their first role, its facility, their household (guardians) and the role's permissions.
+class TestPrincipalAuthenticator final : public Authenticator {
+ public:
+  explicit TestPrincipalAuthenticator(Runtime& rt) : rt_(rt) {}
+  std::shared_ptr<const Principal> authenticate(const Request& req) override;
+  std::shared_ptr<Principal> load(int64_t user_id);
+
+ private:
+  Runtime& rt_;
+};
+
+// A user of municipality M with one ROLE (at FACILITY, 0 for none); returns the user id.
+int64_t insertUser(db::Database& db, int64_t m, const std::string& login, const std::string& role,
+                   int64_t facility, const std::string& password_hash = "x");
 
 // Folders of the build, passed in by CMake.
 std::string testPluginsDir();

@@ -4,33 +4,6 @@
 
 namespace sukusuku::testing {
 
-std::shared_ptr<const Principal> TestPrincipalAuthenticator::authenticate(const Request& req) {
-  std::string id = req.header("x-test-principal");
-  if (id.empty()) return nullptr;
-  return load(std::stoll(id));
-}
-
-std::shared_ptr<Principal> TestPrincipalAuthenticator::load(int64_t user_id) {
-  auto conn = rt_.database().acquire();
-  auto u = conn->queryOne(
-      "SELECT u.id, u.municipality_id, u.display_name, u.language, r.role, r.facility_id FROM "
-      "users u JOIN user_roles r ON r.user_id = u.id WHERE u.id = ?",
-      {user_id});
-  if (!u) return nullptr;
-  auto p = std::make_shared<Principal>();
-  p->user_id = user_id;
-  p->municipality_id = u->getInt("municipality_id");
-  p->display_name = u->getText("display_name");
-  p->language = u->getText("language");
-  p->role = u->getText("role");
-  if (u->getInt("facility_id") > 0) p->facility_ids = {u->getInt("facility_id")};
-  if (auto g = conn->queryOne("SELECT household_id FROM guardians WHERE user_id = ?", {user_id})) {
-    p->household_id = g->getInt("household_id");
-  }
-  p->permissions = rt_.permissions().forRole(p->role);
-  return p;
-}
-
 PushSystem::PushSystem(const std::string& backend,
                        std::vector<std::pair<std::string, std::string>> settings,
                        std::shared_ptr<const Clock> clock) {

@@ -16,16 +16,6 @@
 
 namespace sukusuku::testing {
 
-class TestPrincipalAuthenticator final : public Authenticator {
- public:
-  explicit TestPrincipalAuthenticator(Runtime& rt) : rt_(rt) {}
-  std::shared_ptr<const Principal> authenticate(const Request& req) override;
-  std::shared_ptr<Principal> load(int64_t user_id);
-
- private:
-  Runtime& rt_;
-};
-
 class PushSystem {
  public:
   // SETTINGS are extra configuration values (push.fcm.* for the FCM test server).

@@ -61,13 +61,8 @@ class FeesHttpTest : public ::testing::TestWithParam<std::string> {
   }
   int64_t user(int64_t m, const std::string& login, const std::string& role, int64_t facility) {
     static const std::string hash = identity::hashPassword(kPassword);
-    const std::string t = "2026-04-01T00:00:00Z";
-    const int64_t id = insert("INSERT INTO users (municipality_id, login, password_hash, "
-                              "display_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                              {m, login, hash, login, t, t});
-    insert("INSERT INTO user_roles (municipality_id, user_id, role, facility_id, granted_at, "
-           "granted_by_user_id) VALUES (?, ?, ?, ?, ?, 0)",
-           {m, id, role, facility, t});
+    const int64_t id =
+        sukusuku::testing::insertUser(sys_->rt->database(), m, login, role, facility, hash);
     logins_[id] = login;
     return id;
   }

@@ -56,16 +56,7 @@ class FeesPlanPagesTest : public ::testing::TestWithParam<std::string> {
     return row && !(*row)[0].isNull() ? (*row)[0].asInt() : 0;
   }
   int64_t user(int64_t m, const std::string& login, const std::string& role, int64_t facility) {
-    const std::string t = "2026-04-01T00:00:00Z";
-    const int64_t id = insert(
-        "INSERT INTO users (municipality_id, login, password_hash, "
-        "display_name, created_at, updated_at) VALUES (?, ?, 'x', ?, ?, ?)",
-        {m, login, login, t, t});
-    insert(
-        "INSERT INTO user_roles (municipality_id, user_id, role, facility_id, granted_at, "
-        "granted_by_user_id) VALUES (?, ?, ?, ?, ?, 0)",
-        {m, id, role, facility, t});
-    return id;
+    return sukusuku::testing::insertUser(sys_->rt->database(), m, login, role, facility);
   }
   int64_t city(const std::string& code) {
     return insert(

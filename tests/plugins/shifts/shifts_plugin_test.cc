@@ -17,34 +17,6 @@
 namespace sukusuku::testing {
 namespace {
 
-// "X-Test-Principal: <user id>" signs in as that demo user with the permissions of its role
-// (the identity core is tested elsewhere; this suite tests the plugin).
-class DemoUserAuthenticator final : public Authenticator {
- public:
-  explicit DemoUserAuthenticator(Runtime& rt) : rt_(rt) {}
-  std::shared_ptr<const Principal> authenticate(const Request& req) override {
-    std::string id = req.header("x-test-principal");
-    if (id.empty()) return nullptr;
-    auto conn = rt_.database().acquire();
-    auto u = conn->queryOne(
-        "SELECT u.id, u.municipality_id, u.display_name, r.role, r.facility_id FROM users u "
-        "JOIN user_roles r ON r.user_id = u.id WHERE u.id = ?",
-        {std::stoll(id)});
-    if (!u) return nullptr;
-    auto p = std::make_shared<Principal>();
-    p->user_id = u->getInt("id");
-    p->municipality_id = u->getInt("municipality_id");
-    p->display_name = u->getText("display_name");
-    p->role = u->getText("role");
-    if (u->getInt("facility_id") > 0) p->facility_ids = {u->getInt("facility_id")};
-    p->permissions = rt_.permissions().forRole(p->role);
-    return p;
-  }
-
- private:
-  Runtime& rt_;
-};
-
 // 2026-11-10 (a Tuesday), 10:00 in Tokyo: requests for December close on 2026-11-20.
 TimePoint at(const std::string& utc) { return parseUtc(utc); }
 
@@ -59,7 +31,7 @@ class ShiftsPluginTest : public ::testing::TestWithParam<std::string> {
             {"plugins.dir", binaryDir() + "/lib/sukusuku/plugins"},
             {"shifts.solve_seconds", "0.4"}});
     sys_->rt->seedDemo();
-    sys_->rt->setAuthenticator(std::make_shared<DemoUserAuthenticator>(*sys_->rt));
+    sys_->rt->setAuthenticator(std::make_shared<TestPrincipalAuthenticator>(*sys_->rt));
     sys_->rt->start();
     server_ = std::make_unique<HttpServer>(*sys_->rt);
     server_->start();

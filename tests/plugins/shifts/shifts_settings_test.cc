@@ -19,33 +19,6 @@
 namespace sukusuku::testing {
 namespace {
 
-// "X-Test-Principal: <user id>" signs in as that user with its role's permissions (the identity
-// core and its CSRF check are tested elsewhere; this suite tests the pages).
-class HeaderAuthenticator final : public Authenticator {
- public:
-  explicit HeaderAuthenticator(Runtime& rt) : rt_(rt) {}
-  std::shared_ptr<const Principal> authenticate(const Request& req) override {
-    const std::string id = req.header("x-test-principal");
-    if (id.empty()) return nullptr;
-    auto conn = rt_.database().acquire();
-    auto u = conn->queryOne(
-        "SELECT u.id, u.municipality_id, r.role, r.facility_id FROM users u JOIN user_roles r ON "
-        "r.user_id = u.id WHERE u.id = ?",
-        {std::stoll(id)});
-    if (!u) return nullptr;
-    auto p = std::make_shared<Principal>();
-    p->user_id = u->getInt("id");
-    p->municipality_id = u->getInt("municipality_id");
-    p->role = u->getText("role");
-    if (u->getInt("facility_id") > 0) p->facility_ids = {u->getInt("facility_id")};
-    p->permissions = rt_.permissions().forRole(p->role);
-    return p;
-  }
-
- private:
-  Runtime& rt_;
-};
-
 bool has(const std::string& body, const std::string& text) {
   return body.find(text) != std::string::npos;
 }
@@ -61,7 +34,7 @@ class ShiftsSettingsTest : public ::testing::TestWithParam<std::string> {
                                             {"http.port", "0"},
                                             {"plugins.dir", binaryDir() + "/lib/sukusuku/plugins"},
                                             {"shifts.solve_seconds", "0.3"}});
-    sys_->rt->setAuthenticator(std::make_shared<HeaderAuthenticator>(*sys_->rt));
+    sys_->rt->setAuthenticator(std::make_shared<TestPrincipalAuthenticator>(*sys_->rt));
     sys_->rt->start();
     server_ = std::make_unique<HttpServer>(*sys_->rt);
     server_->start();
@@ -96,16 +69,7 @@ class ShiftsSettingsTest : public ::testing::TestWithParam<std::string> {
         {m, code, name});
   }
   int64_t user(int64_t m, const std::string& login, const std::string& role, int64_t facility) {
-    const std::string t = "2026-04-01T00:00:00Z";
-    const int64_t id = insert(
-        "INSERT INTO users (municipality_id, login, password_hash, "
-        "display_name, created_at, updated_at) VALUES (?, ?, 'x', ?, ?, ?)",
-        {m, login, login, t, t});
-    insert(
-        "INSERT INTO user_roles (municipality_id, user_id, role, facility_id, granted_at, "
-        "granted_by_user_id) VALUES (?, ?, ?, ?, ?, 0)",
-        {m, id, role, facility, t});
-    return id;
+    return sukusuku::testing::insertUser(sys_->rt->database(), m, login, role, facility);
   }
 
   Reply call(const std::string& method, const std::string& uri, int64_t who,
