@@ -15,6 +15,7 @@
 
 #include "../../core/http_client.h"
 #include "fees_fixture.h"
+#include "fees_server_fixture.h"
 #include "sukusuku/fees/billing.h"
 #include "sukusuku/fees/zengin.h"
 
@@ -26,50 +27,23 @@ using sukusuku::testing::Reply;
 
 const std::string kPassword = "fees-http-test-2026";
 
-class FeesHttpTest : public ::testing::TestWithParam<std::string> {
+class FeesHttpTest : public FeesServerTest {
  protected:
   void SetUp() override {
-    clock_ = std::make_shared<ManualClock>(utc("2026-05-01T00:00:00Z"));
-    sys_ = std::make_unique<sukusuku::testing::TestSystem>(
-        GetParam(), "fees", clock_,
-        std::vector<std::pair<std::string, std::string>>{
-            {"plugins.dir", sukusuku::testing::binaryDir() + "/lib/sukusuku/plugins"},
-            {"http.port", "0"},
-            {"http.threads", "4"}});
-    sys_->rt->start();
-    server_ = std::make_unique<HttpServer>(*sys_->rt);
-    server_->start();
-    identity_ = sys_->rt->services().find<identity::IdentityService>("identity");
+    FeesServerTest::SetUp();
+    if (HasFatalFailure()) return;
     notifier_ = sys_->rt->services().find<push::Notifier>("push.notifier");
-    ASSERT_TRUE(identity_);
     ASSERT_TRUE(notifier_);
     svc_ = std::make_unique<FeesService>(sys_->rt->database(), *clock_, bankTable());
     svc_->setNotifier(notifier_);
   }
-  void TearDown() override {
-    server_.reset();
-    svc_.reset();
-    sys_.reset();
-  }
 
-  int64_t insert(const std::string& sql, const db::Params& p) {
-    return sys_->rt->database().acquire()->execute(sql, p).last_insert_id;
-  }
-  int64_t scalar(const std::string& sql, const db::Params& p = {}) {
-    auto row = sys_->rt->database().acquire()->queryOne(sql, p);
-    return row && !(*row)[0].isNull() ? (*row)[0].asInt() : 0;
-  }
   int64_t user(int64_t m, const std::string& login, const std::string& role, int64_t facility) {
     static const std::string hash = identity::hashPassword(kPassword);
     const int64_t id =
         sukusuku::testing::insertUser(sys_->rt->database(), m, login, role, facility, hash);
     logins_[id] = login;
     return id;
-  }
-  int64_t city(const std::string& code) {
-    return insert("INSERT INTO municipalities (code, name, name_kana, prefecture, created_at) "
-                  "VALUES (?, '市', 'シ', '広島県', '2026-04-01T00:00:00Z')",
-                  {code});
   }
   int64_t school(int64_t m, const std::string& code) {
     return insert("INSERT INTO facilities (municipality_id, kind, code, name, name_kana, address, "
@@ -147,12 +121,7 @@ class FeesHttpTest : public ::testing::TestWithParam<std::string> {
     return users;
   }
 
-  std::shared_ptr<ManualClock> clock_;
-  std::unique_ptr<sukusuku::testing::TestSystem> sys_;
-  std::unique_ptr<HttpServer> server_;
-  std::shared_ptr<identity::IdentityService> identity_;
   std::shared_ptr<push::Notifier> notifier_;
-  std::unique_ptr<FeesService> svc_;
   std::map<int64_t, std::string> logins_;
   std::map<int64_t, std::string> tokens_;
 };
